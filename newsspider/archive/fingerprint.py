@@ -1,0 +1,70 @@
+"""Content fingerprint: a hash of what a reader sees (title, lead, body).
+
+Two copies of one article from different eras, scrapers or mirrors hash
+equal; an edited sentence changes the hash. Ignored on purpose: markup and
+attributes, the date line, the image, the share block, the author block, feed
+footers, ads and self-promotion, and every difference of whitespace
+(including U+00A0 and U+3000 runs, which copies do not keep faithfully).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import lxml.html
+
+# Era chrome appended to titles by the 2020-2021 feed, not part of RFI's title.
+_TITLE_SUFFIXES = (" – 法国国际广播电台 - RFI",)
+_WHITESPACE = re.compile(r"\s+")
+# Parts of a body that are not the article's words. Damaged entries glue
+# attributes to tag names ("<divdata-tms-ad-type=…>"), hence the tag test.
+_NOT_TEXT = (
+    "//svg | //script | //style | //button | //*[@data-readmore-target] | //*[@data-tms-ad-type]"
+    " | //*[@data-selfpromo-newsletter] | //*[@data-selfpromo-app]"
+    " | //*[contains(@class, 'o-self-promo')] | //*[contains(name(), 'data-tms-ad')]"
+)
+
+
+def fingerprint(title: str, html: str) -> str:
+    """Return a hex digest of the visible text of an entry's title and HTML."""
+    text = visible_text(title, html)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def visible_text(title: str, html: str) -> str:
+    """The normalized words the fingerprint is taken over (handy for diffs)."""
+    for suffix in _TITLE_SUFFIXES:
+        title = title.removesuffix(suffix)
+    lead, body = _lead_and_body(html)
+    words = "\n".join((title, lead, body))
+    return "\n".join(_WHITESPACE.sub(" ", part).strip() for part in words.split("\n"))
+
+
+def _lead_and_body(html: str) -> tuple[str, str]:
+    if not html.strip():
+        return "", ""
+    nodes = lxml.html.fragments_fromstring(html, no_leading_text=False)
+    # Top level: date <div>, image (or "Array"), lead <p>, body, then chrome.
+    elements = [n for n in nodes[1:] if not isinstance(n, str) and n.tag != "img"]
+    lead = ""
+    if elements and elements[0].tag == "p":
+        lead = elements.pop(0).text_content()
+    body = []
+    for element in elements:
+        if element.tag in ("br", "hr") or _is_chrome(element):
+            break  # share block, author block or a feed footer: nothing after is RFI's text
+        for junk in element.xpath(_NOT_TEXT):
+            if junk is not element:
+                junk.drop_tree()
+        body.append(element.text_content())
+    return lead, "".join(body)
+
+
+def _is_chrome(element) -> bool:
+    text = element.text_content().strip()
+    return (
+        not text
+        or text.startswith(("分享 :", "作者："))
+        or bool(element.xpath(".//*[@data-root-share]"))
+    )

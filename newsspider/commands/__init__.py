@@ -1,0 +1,1 @@
+"""Custom Scrapy commands, found through the COMMANDS_MODULE setting."""

@@ -1,0 +1,128 @@
+"""``scrapy archive check|show|diff``: inspect an archive without crawling."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from newsspider.archive.entry import EntryFormatError, is_entry_file, parse_entry, read_entry
+from newsspider.archive.index import ArchiveIndex
+from newsspider.archive.readable import format_ms, readable_lines
+from newsspider.archive.urls import canonical_url
+from newsspider.archive.writer import gone_record_path, revisions
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "check [DIR] | show URL|FILE | diff URL|FILE"
+
+    def short_desc(self) -> str:
+        return "Check an archive folder, or show or diff one article's revisions"
+
+    def long_desc(self) -> str:
+        return (
+            "check [DIR]: parse every entry of DIR (default: ARCHIVE_DIR), verify it "
+            "round-trips byte for byte, list format errors and duplicate URLs; exit 1 on "
+            "format errors.\nshow URL|FILE: print the current entry and its revisions.\n"
+            "diff URL|FILE: print a text diff of the last two revisions."
+        )
+
+    def run(self, args: list[str], opts) -> None:
+        if not args or args[0] not in ("check", "show", "diff"):
+            raise UsageError("expected: check [DIR] | show URL|FILE | diff URL|FILE")
+        action, rest = args[0], args[1:]
+        archive_dir = self.settings.get("ARCHIVE_DIR")
+        try:
+            if action == "check":
+                if len(rest) > 1:
+                    raise UsageError("check takes at most one folder")
+                self.exitcode = check_archive(rest[0] if rest else archive_dir)
+            else:
+                if len(rest) != 1:
+                    raise UsageError(f"{action} takes one URL or entry file")
+                root, name = resolve_entry(rest[0], archive_dir)
+                self.exitcode = show_entry(root, name) if action == "show" else diff_entry(root, name)
+        except (FileNotFoundError, LookupError, ValueError) as exc:
+            print(f"archive {action}: {exc}", file=sys.stderr)
+            self.exitcode = 2
+
+
+def check_archive(root: str) -> int:
+    """Print one line per problem, then the totals; return the exit status."""
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f"{root}: not a folder")
+    entries = errors = 0
+    owners: dict[str, list[str]] = {}
+    for name in sorted(n for n in os.listdir(root) if is_entry_file(n)):
+        path = os.path.join(root, name)
+        if not os.path.isfile(path):
+            continue
+        entries += 1
+        with open(path, "rb") as handle:
+            data = handle.read()
+        try:
+            entry = parse_entry(data, path)
+            if entry.serialize() != data:
+                raise EntryFormatError(path, 1, "does not round-trip byte for byte")
+            owners.setdefault(canonical_url(entry.url), []).append(name)
+        except (EntryFormatError, ValueError) as exc:
+            errors += 1
+            print(f"error: {exc}")
+    duplicates = {url: names for url, names in owners.items() if len(names) > 1}
+    for url, names in duplicates.items():
+        print(f"duplicate: {url} in {', '.join(names)}")
+    print(f"{entries} entries, {errors} errors, {len(duplicates)} duplicate URLs")
+    return 1 if errors else 0
+
+
+def resolve_entry(target: str, archive_dir: str) -> tuple[str, str]:
+    """(archive folder, entry file name) for a file path or an article URL."""
+    if os.path.isfile(target):
+        return os.path.dirname(os.path.abspath(target)), os.path.basename(target)
+    if "://" not in target and not target.startswith("/cn/"):
+        raise FileNotFoundError(f"{target}: no such entry file")
+    with ArchiveIndex.open(archive_dir) as index:
+        found = index.lookup(target)
+    if found is None:
+        raise LookupError(f"{canonical_url(target)}: not in the archive {archive_dir}")
+    return archive_dir, found.name
+
+
+def show_entry(root: str, name: str) -> int:
+    paths = revisions(root, name)
+    current = read_entry(paths[-1])
+    sys.stdout.write(current.serialize().decode("utf-8"))
+    print(f"\nrevisions of {os.path.join(root, name)} (oldest first):")
+    for number, path in enumerate(paths, start=1):
+        entry = read_entry(path)
+        label = "current" if path == paths[-1] else os.path.relpath(path, root)
+        print(f"  {number}. {format_ms(entry.timestamp)}  {label}")
+    gone = gone_record_path(root, name)
+    if os.path.exists(gone):
+        with open(gone, encoding="utf-8") as handle:
+            print(f"gone: {handle.read().strip()}")
+    return 0
+
+
+def diff_entry(root: str, name: str) -> int:
+    paths = revisions(root, name)
+    if len(paths) < 2:
+        print(f"{os.path.join(root, name)}: only one revision, nothing to diff")
+        return 0
+    old, new = read_entry(paths[-2]), read_entry(paths[-1])
+    sys.stdout.writelines(
+        difflib.unified_diff(
+            [line + "\n" for line in readable_lines(old)],
+            [line + "\n" for line in readable_lines(new)],
+            fromfile=f"{os.path.relpath(paths[-2], root)} ({format_ms(old.timestamp)})",
+            tofile=f"{name} ({format_ms(new.timestamp)})",
+        )
+    )
+    return 0

@@ -1,0 +1,127 @@
+"""Replay (and record) HTTP traffic through a VCR.py cassette.
+
+VCR.py patches Python HTTP client libraries; Scrapy's downloader is not one of
+them, so this middleware talks to a :class:`vcr.cassette.Cassette` directly:
+
+- a request the cassette can answer gets the recorded response, and the
+  network is never touched;
+- a request it cannot answer is downloaded and recorded when the record mode
+  allows it, and otherwise fails with one error line naming the URL (stats
+  ``vcr/unmatched``).
+
+The cassette comes from a ``vcr_cassette`` spider argument (tests pass the
+object from pytest-recording's ``vcr`` fixture; a Cassette cannot travel in
+settings, which are deep-copied) or from the ``VCR_CASSETTE`` setting (a path,
+opened with ``VCR_RECORD_MODE``, default ``none``).
+
+It sits at 950, next to the downloader, so it records bodies as they travel
+(gzip stays gzip) and replayed responses pass through decompression,
+redirects and retries exactly like live ones.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+
+from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
+from vcr.cassette import Cassette
+from vcr.record_mode import RecordMode
+from vcr.request import Request as VcrRequest
+
+logger = logging.getLogger(__name__)
+
+RECORD_FLAG = "vcr_record"
+REPLAY_FLAG = "vcr"
+
+
+class CassetteMiddleware:
+    def __init__(self, cassette: Cassette, crawler, owns_cassette: bool):
+        self.cassette = cassette
+        self.stats = crawler.stats
+        self.owns_cassette = owns_cassette
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        cassette = getattr(crawler.spider, "vcr_cassette", None)
+        if cassette is not None:
+            return cls(cassette, crawler, owns_cassette=False)
+        path = crawler.settings.get("VCR_CASSETTE")
+        if not path:
+            raise NotConfigured("no VCR_CASSETTE")
+        mode = crawler.settings.get("VCR_RECORD_MODE") or "none"
+        try:
+            record_mode = RecordMode(mode)
+        except ValueError:
+            raise NotConfigured(f"VCR_RECORD_MODE={mode!r} is not a VCR.py record mode") from None
+        cassette = Cassette.load(path=path, record_mode=record_mode)
+        if record_mode == RecordMode.NONE and not len(cassette):
+            logger.error("VCR_CASSETTE %s: no such cassette or no interactions in it", path)
+        return cls(cassette, crawler, owns_cassette=True)
+
+    def process_request(self, request: Request):
+        vcr_request = to_vcr_request(request)
+        if self.cassette.can_play_response_for(vcr_request):
+            self.stats.inc_value("vcr/replayed")
+            return from_vcr_response(self.cassette.play_response(vcr_request), request)
+        if self.cassette.write_protected:
+            self.stats.inc_value("vcr/unmatched")
+            message = (
+                f"cassette {self.cassette._path} has no recorded response for "
+                f"{request.method} {request.url} (record mode {self.cassette.record_mode})"
+            )
+            logger.error(message)
+            raise IgnoreRequest(message)
+        request.meta[RECORD_FLAG] = vcr_request
+        return None
+
+    def process_response(self, request: Request, response: Response):
+        vcr_request = request.meta.pop(RECORD_FLAG, None)
+        if vcr_request is not None and REPLAY_FLAG not in response.flags:
+            self.cassette.append(vcr_request, to_vcr_response(response))
+            self.stats.inc_value("vcr/recorded")
+        return response
+
+    def spider_closed(self):
+        if self.owns_cassette and not self.cassette.write_protected:
+            self.cassette._save()  # VCR.py's own context manager saves the same way
+
+
+def to_vcr_request(request: Request) -> VcrRequest:
+    headers = {k.decode("latin-1"): v[-1].decode("latin-1") for k, v in request.headers.items() if v}
+    return VcrRequest(request.method, request.url, request.body or None, headers)
+
+
+def to_vcr_response(response: Response) -> dict:
+    try:
+        message = HTTPStatus(response.status).phrase
+    except ValueError:
+        message = ""
+    headers = {
+        key.decode("latin-1"): [value.decode("latin-1") for value in values]
+        for key, values in response.headers.items()
+    }
+    return {
+        "status": {"code": response.status, "message": message},
+        "headers": headers,
+        "body": {"string": response.body},
+    }
+
+
+def from_vcr_response(recorded: dict, request: Request) -> Response:
+    headers = Headers()
+    for key, values in recorded["headers"].items():
+        headers[key.encode("latin-1")] = [v.encode("latin-1") for v in values]
+    body = recorded["body"]["string"]
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    status = recorded["status"]["code"]
+    cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
+    return cls(
+        url=request.url, status=status, headers=headers, body=body, request=request,
+        flags=[REPLAY_FLAG],
+    )

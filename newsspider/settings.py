@@ -1,0 +1,74 @@
+"""Settings for newsspider: the one control surface of a crawl.
+
+Everything here can be changed per run with ``-s NAME=value``.
+"""
+
+BOT_NAME = "newsspider"
+SPIDER_MODULES = ["newsspider.spiders"]
+NEWSPIDER_MODULE = "newsspider.spiders"
+COMMANDS_MODULE = "newsspider.commands"
+
+# --- The archive -----------------------------------------------------------
+ARCHIVE_DIR = "seeds"
+"""Folder of entry files the crawl refreshes and adds to."""
+ARCHIVE_REPORTS_DIR = "reports"
+"""Where each run's report goes, relative to ARCHIVE_DIR."""
+
+# --- Manners: this crawls a real news site from cron --------------------------
+CONTACT_URL = "https://github.com/newsspider/newsspider"
+"""Put your own contact page here; it is sent in the User-Agent."""
+USER_AGENT = None
+"""None builds "newsspider/<version> (+CONTACT_URL)"; a string overrides it."""
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 4
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+
+# Retries: transient answers are retried, honouring Retry-After; they are
+# never taken as evidence that an article is gone.
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_AFTER_MAX = 600
+"""Longest Retry-After (seconds) honoured; a longer one fails the request for this run."""
+# 404/410 must reach the spider: they are how removal is detected.
+HTTPERROR_ALLOWED_CODES = [404, 410]
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "newsspider.middlewares.useragent.ContactUserAgentMiddleware": 500,
+    "newsspider.middlewares.retry.RetryAfterMiddleware": 550,
+    "newsspider.middlewares.cassette.CassetteMiddleware": 950,
+}
+
+# --- Replay and recording (VCR.py cassettes) ----------------------------------
+VCR_CASSETTE = None
+"""Path of a VCR.py cassette: answer requests from it instead of the network."""
+VCR_RECORD_MODE = "none"
+"""none: replay only. once, new_episodes, all: record (VCR.py's modes)."""
+
+ITEM_PIPELINES = {
+    "newsspider.pipelines.validate.ValidateArticlePipeline": 100,
+    "newsspider.pipelines.archive.ArchiveDedupePipeline": 500,
+}
+EXTENSIONS = {
+    "newsspider.extensions.report.RefreshReport": 500,
+}
+
+# --- Discovery ----------------------------------------------------------------
+RFI_DISCOVERY = True
+"""Look for new articles in RFI's feeds, sitemaps and section pages."""
+
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
