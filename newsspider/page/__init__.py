@@ -1,0 +1,1 @@
+"""RFI article page -> archive entry parts (rules: docs/page-to-entry.md)."""
