@@ -30,7 +30,11 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+ROBOTSTXT_USER_AGENT = "newsspider"
+"""The token robots.txt rules are matched against."""
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+"""No listening ports from an unattended cron job."""
 COOKIES_ENABLED = False
 
 # Retries: transient answers are retried, honouring Retry-After; they are
@@ -40,6 +44,7 @@ RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_AFTER_MAX = 600
 """Longest Retry-After (seconds) honoured; a longer one fails the request for this run."""
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the spider logs one line per failed article
 # 404/410 must reach the spider: they are how removal is detected.
 HTTPERROR_ALLOWED_CODES = [404, 410]
 
@@ -63,6 +68,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "newsspider.extensions.report.RefreshReport": 500,
+    "newsspider.extensions.quiet.OneLineNetworkErrors": 100,
 }
 
 # --- Discovery ----------------------------------------------------------------

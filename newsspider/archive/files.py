@@ -7,6 +7,15 @@ import os
 import tempfile
 
 
+def _file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temp file in the same folder.
 
@@ -17,6 +26,7 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
     folder = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
     try:
+        os.fchmod(fd, _FILE_MODE)  # mkstemp's 0600 would hide the archive from its readers
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -52,7 +52,7 @@ class CassetteMiddleware:
             return cls(cassette, crawler, owns_cassette=False)
         path = crawler.settings.get("VCR_CASSETTE")
         if not path:
-            raise NotConfigured("no VCR_CASSETTE")
+            raise NotConfigured  # no cassette: a normal live crawl
         mode = crawler.settings.get("VCR_RECORD_MODE") or "none"
         try:
             record_mode = RecordMode(mode)

@@ -98,7 +98,10 @@ def date_div(article) -> str:
 
 def main_image(page) -> str:
     found = OG_IMAGE(page)
-    return f'<img src="{found[0].strip()}">' if found else ""
+    if not found:
+        return ""
+    src = found[0].strip().replace("&", "&amp;").replace('"', "&quot;")
+    return f'<img src="{src}">'
 
 
 def lead(article) -> str:
@@ -163,8 +166,13 @@ def datalayer(page) -> dict:
     return {}
 
 
+def entry_parts(page, article) -> list[str]:
+    """The entry's HTML parts in order: date, image, lead, body, then the
+    author block (columns) or else the share block."""
+    ending = author_block(article) or share_block(article)
+    return [date_div(article), main_image(page), lead(article), body(article), ending]
+
+
 def entry_html(page, article) -> str:
     """The archive HTML of an article page, on one line."""
-    ending = author_block(article) or share_block(article)
-    parts = [date_div(article), main_image(page), lead(article), body(article), ending]
-    return to_archive_html(parts)
+    return to_archive_html(entry_parts(page, article))

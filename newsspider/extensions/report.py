@@ -1,0 +1,118 @@
+"""The report every crawl ends with.
+
+Counts each checked article once by outcome and, when the engine stops, logs
+the promised closing line (scripts parse it)::
+
+    refresh: checked=N unchanged=U updated=D new=W gone=G failed=F
+
+and writes the same counts with the URLs of updated, new, gone and failed
+articles to ``<ARCHIVE_DIR>/<ARCHIVE_REPORTS_DIR>/<run>.md`` (for people) and
+``.json`` (for scripts).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import UTC, datetime
+
+from scrapy import signals
+
+from newsspider.archive.files import atomic_write
+from newsspider.signals import article_failed
+
+logger = logging.getLogger(__name__)
+
+OUTCOMES = ("unchanged", "updated", "new", "gone", "failed")
+
+
+class RefreshReport:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.folder = os.path.join(
+            crawler.settings["ARCHIVE_DIR"], crawler.settings["ARCHIVE_REPORTS_DIR"]
+        )
+        self.urls: dict[str, list[str]] = {outcome: [] for outcome in OUTCOMES}
+        self.reasons: dict[str, str] = {}
+        self.started = datetime.now(UTC)
+        self.path: str | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        report = cls(crawler)
+        crawler.signals.connect(report.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(report.failed, signal=article_failed)
+        crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(report.engine_stopped, signal=signals.engine_stopped)
+        return report
+
+    def item_scraped(self, item):
+        outcome = item.get("outcome")
+        if outcome in self.urls:
+            self.urls[outcome].append(item["url"])
+
+    def item_dropped(self, item, exception):
+        self.failed(item.get("url"), str(exception))
+
+    def failed(self, url, reason):
+        self.urls["failed"].append(url)
+        self.reasons[url] = reason
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {outcome: len(urls) for outcome, urls in self.urls.items()}
+        return {"checked": sum(counts.values()), **counts}
+
+    def summary_line(self) -> str:
+        return "refresh: " + " ".join(f"{key}={value}" for key, value in self.counts.items())
+
+    def spider_closed(self, reason):
+        for key, value in self.counts.items():
+            self.crawler.stats.set_value(f"refresh/{key}", value)
+        try:
+            self.path = self.write(reason)
+        except OSError as exc:
+            logger.error("report not written to %s: %s", self.folder, exc)
+
+    def engine_stopped(self):
+        if self.path:
+            logger.info("report: %s", self.path)
+        logger.info(self.summary_line())
+
+    def write(self, reason: str) -> str:
+        os.makedirs(self.folder, exist_ok=True)
+        stem = os.path.join(self.folder, self.started.strftime("%Y%m%dT%H%M%S%fZ"))
+        data = {
+            "started": self.started.isoformat(),
+            "finished": datetime.now(UTC).isoformat(),
+            "finish_reason": reason,
+            "counts": self.counts,
+            "urls": {k: v for k, v in self.urls.items() if k != "unchanged"},
+            "failures": self.reasons,
+        }
+        atomic_write(stem + ".json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+        atomic_write(stem + ".md", markdown(data).encode("utf-8"))
+        return stem + ".md"
+
+
+def markdown(data: dict) -> str:
+    counts = data["counts"]
+    lines = [
+        f"# Refresh of {data['started']}",
+        "",
+        f"Finished {data['finished']} ({data['finish_reason']}).",
+        "",
+        "| checked | unchanged | updated | new | gone | failed |",
+        "|---|---|---|---|---|---|",
+        "| " + " | ".join(str(counts[k]) for k in ("checked", *OUTCOMES)) + " |",
+    ]
+    for outcome in ("updated", "new", "gone", "failed"):
+        urls = data["urls"][outcome]
+        if urls:
+            lines += ["", f"## {outcome.capitalize()} ({len(urls)})", ""]
+            for url in urls:
+                reason = data["failures"].get(url)
+                lines.append(f"- {url}" + (f" — {reason}" if reason else ""))
+    return "\n".join(lines) + "\n"

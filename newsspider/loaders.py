@@ -1,0 +1,50 @@
+"""Page -> ArticleItem, as a list of small named steps."""
+
+from __future__ import annotations
+
+import time
+
+from itemloaders.processors import Join, MapCompose, TakeFirst
+from scrapy.loader import ItemLoader
+
+from newsspider.archive.fingerprint import fingerprint
+from newsspider.archive.urls import canonical_url
+from newsspider.items import ArticleItem
+from newsspider.page import article as page
+from newsspider.page.html import to_archive_html
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split("\n")).strip()
+
+
+class ArticleLoader(ItemLoader):
+    default_item_class = ArticleItem
+    default_output_processor = TakeFirst()
+
+    url_in = MapCompose(canonical_url)
+    title_in = MapCompose(one_line)
+    html_out = Join("")  # parts in entry order; trimmed and joined in load_item
+
+    def load_item(self) -> ArticleItem:
+        item = super().load_item()
+        item["html"] = to_archive_html([item.get("html", "")])
+        item["fingerprint"] = fingerprint(item.get("title", ""), item["html"])
+        return item
+
+
+def load_article(response, tree, article) -> ArticleItem:
+    """Fill an ArticleItem from a parsed RFI article page, one entry part per value."""
+    loader = ArticleLoader(response=response)
+    loader.add_value("url", response.url)
+    loader.add_value("title", page.title(tree, article))
+    loader.add_value("html", page.entry_parts(tree, article))
+    loader.add_value("timestamp", int(time.time() * 1000))
+    published, modified = page.published(article), page.modified(article)
+    loader.add_value("published", published.isoformat() if published else None)
+    loader.add_value("modified", modified.isoformat() if modified else None)
+    for field, header in (("etag", b"ETag"), ("last_modified", b"Last-Modified")):
+        value = response.headers.get(header)
+        if value:
+            loader.add_value(field, value.decode("latin-1"))
+    return loader.load_item()

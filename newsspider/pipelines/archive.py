@@ -1,0 +1,71 @@
+"""Dedupe each article against the archive and write what changed.
+
+By canonical URL and content fingerprint: unchanged -> nothing written;
+edited -> new revision (the previous one goes to history); new URL -> new
+entry; 404/410 -> recorded as gone, the entry kept. Every other failure never
+reaches this pipeline, so it never changes the archive.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from newsspider.archive.entry import Entry
+from newsspider.archive.index import ArchiveIndex
+from newsspider.archive.writer import ArchiveWriter
+from newsspider.items import ArticleGone, ArticleItem
+
+logger = logging.getLogger(__name__)
+
+
+class ArchiveDedupePipeline:
+    def __init__(self, archive_dir: str, stats):
+        self.archive_dir = archive_dir
+        self.stats = stats
+        self.index: ArchiveIndex | None = None
+        self.writer: ArchiveWriter | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings["ARCHIVE_DIR"], crawler.stats)
+
+    def open_spider(self):
+        self.index = ArchiveIndex.open(self.archive_dir)
+        self.writer = ArchiveWriter(self.index)
+
+    def close_spider(self):
+        if self.index is not None:
+            self.index.close()
+
+    def process_item(self, item):
+        if isinstance(item, ArticleGone):
+            item["outcome"] = self._gone(item)
+        elif isinstance(item, ArticleItem):
+            item["outcome"] = self._article(item)
+        self.stats.inc_value(f"archive/{item.get('outcome')}")
+        return item
+
+    def _article(self, item: ArticleItem) -> str:
+        known = self.index.lookup(item["url"])
+        if known is not None and self.writer.clear_gone(known.name):
+            logger.info("back again: %s", item["url"])
+        if known is not None and known.fingerprint == item["fingerprint"]:
+            return "unchanged"
+        entry = Entry(
+            timestamp=item["timestamp"], title=item["title"], url=item["url"], html=item["html"]
+        )
+        if known is None:
+            name = self.writer.add(entry)
+            logger.info("new: %s -> %s", item["url"], name)
+            return "new"
+        history = self.writer.revise(known.name, entry)
+        logger.info("updated: %s (previous version kept in %s)", item["url"], history)
+        return "updated"
+
+    def _gone(self, item: ArticleGone) -> str:
+        known = self.index.lookup(item["url"])
+        if known is None:
+            return "failed"  # a listed URL that was never archived: nothing to record
+        self.writer.mark_gone(known.name, item["url"], item["status"], item["timestamp"])
+        logger.warning("gone: %s answered %s (entry kept)", item["url"], item["status"])
+        return "gone"

@@ -1,0 +1,51 @@
+"""Drop articles that are not worth archiving, saying why."""
+
+from __future__ import annotations
+
+import logging
+
+import lxml.html
+from scrapy.exceptions import DropItem
+
+from newsspider.items import ArticleItem
+
+logger = logging.getLogger(__name__)
+
+
+class ValidateArticlePipeline:
+    """An article needs a title and a body with some text.
+
+    A page that fails this is a parse failure (template change, error page
+    served as 200), never a reason to touch the archive.
+    """
+
+    def __init__(self, stats):
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_item(self, item):
+        if not isinstance(item, ArticleItem):
+            return item
+        reason = problem(item)
+        if reason:
+            self.stats.inc_value(f"validate/dropped/{reason}")
+            raise DropItem(f"{item.get('url')}: {reason}")
+        return item
+
+
+def problem(item: ArticleItem) -> str | None:
+    if not item.get("title"):
+        return "no title"
+    if not item.get("html") or not _has_body_text(item["html"]):
+        return "empty body"
+    return None
+
+
+def _has_body_text(html: str) -> bool:
+    # The body is the first top-level <div> after the date line.
+    nodes = lxml.html.fragments_fromstring(html, no_leading_text=False)
+    divs = [n for n in nodes if not isinstance(n, str) and n.tag == "div"]
+    return len(divs) >= 2 and bool(divs[1].text_content().strip())

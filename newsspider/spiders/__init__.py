@@ -1,0 +1,1 @@
+"""Spiders: one per file, ``name`` equal to the file stem."""
