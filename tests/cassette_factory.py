@@ -10,8 +10,8 @@ listed in cassettes/README.md. To record from the live site instead, see there.
 from __future__ import annotations
 
 import gzip
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from hashlib import sha1
 from pathlib import Path
 
@@ -20,7 +20,6 @@ from vcr.request import Request
 from vcr.serializers import yamlserializer
 
 from newsspider.archive import Entry, read_entry
-
 from tests.compose import ARCHIVE, compose_page
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +95,9 @@ def edited(original: Entry) -> Entry:
     old = "平壤则一直否认向莫斯科提供武器装备。"
     assert old in original.html, "the edit must change real text"
     return Entry(
-        original.timestamp, original.title, original.url,
+        original.timestamp,
+        original.title,
+        original.url,
         original.html.replace(old, "平壤周五再次否认向莫斯科提供任何武器装备。"),
     )
 
@@ -118,19 +119,30 @@ def main() -> None:
     write(e2e / "test_nothing_changed_writes_nothing.yaml", unchanged)
     write(
         e2e / "test_edited_page_adds_exactly_one_revision.yaml",
-        [robots(), (get(seed.url), page_response(edited(seed))),
-         *((get(e.url), page_response(e)) for e in small[1:])],
+        [
+            robots(),
+            (get(seed.url), page_response(edited(seed))),
+            *((get(e.url), page_response(e)) for e in small[1:]),
+        ],
     )
     write(
         e2e / "test_removed_articles_are_recorded_gone.yaml",
-        [robots(), (get(small[0].url), error_page(404)), (get(small[1].url), error_page(410)),
-         *((get(e.url), page_response(e)) for e in small[2:])],
+        [
+            robots(),
+            (get(small[0].url), error_page(404)),
+            (get(small[1].url), error_page(410)),
+            *((get(e.url), page_response(e)) for e in small[2:]),
+        ],
     )
     write(
         e2e / "test_forbidden_and_server_errors_never_change_the_archive.yaml",
-        [robots(), (get(small[0].url), error_page(403)), (get(small[1].url), error_page(500)),
-         (get(small[2].url), error_page(503, {"Retry-After": ["1"]})),
-         (get(small[3].url), page_response(small[3]))],
+        [
+            robots(),
+            (get(small[0].url), error_page(403)),
+            (get(small[1].url), error_page(500)),
+            (get(small[2].url), error_page(503, {"Retry-After": ["1"]})),
+            (get(small[3].url), page_response(small[3])),
+        ],
     )
 
 

@@ -60,7 +60,9 @@ def split_entry(html: str) -> dict:
     ends = [i for i in (rest.find(SHARE_START), rest.find(AUTHOR_START)) if i >= 0]
     cut = min(ends) if ends else len(rest)
     parts["body"], ending = rest[:cut], rest[cut:]
-    parts["share_links"] = re.findall(r'<a href="([^"]*)"', ending) if ending.startswith(SHARE_START) else []
+    parts["share_links"] = (
+        re.findall(r'<a href="([^"]*)"', ending) if ending.startswith(SHARE_START) else []
+    )
     author = re.search(r'<a href="([^"]*)" title="([^"]*)">([^<]*)</a>', ending)
     parts["author"] = author.groups() if ending.startswith(AUTHOR_START) and author else None
     return parts
@@ -70,12 +72,17 @@ def compose_page(entry: Entry) -> str:
     """A whole RFI Chinese article page (head, menus, footer) carrying ``entry``."""
     parts = split_entry(unglue(entry.html))
     page = _template()
-    page = _replace_between(page, '<h1 class="t-content__title a-page-title">', "</h1>", _text(entry.title))
+    page = _replace_between(
+        page, '<h1 class="t-content__title a-page-title">', "</h1>", _text(entry.title)
+    )
     if parts["lead"] is None:
         page = re.sub(r'<p class="t-content__chapo">.*?</p>\s*', "", page, count=1, flags=re.S)
     else:
         page = _replace_between(
-            page, '<p class="t-content__chapo">', "</p>", "\n                        " + parts["lead"]
+            page,
+            '<p class="t-content__chapo">',
+            "</p>",
+            "\n                        " + parts["lead"],
         )
     when = datetime.strptime(parts["date"], "%d/%m/%Y - %H:%M").replace(tzinfo=PARIS)
     page = re.sub(
@@ -89,7 +96,8 @@ def compose_page(entry: Entry) -> str:
     page = _body(page, parts["body"])
     page = _shares(page, parts["share_links"])
     head = _head_for(entry, parts["image"])
-    return f'<!DOCTYPE html>\n<html dir="ltr" lang="zh-Hans">\n{head}\n<body class="u-header-sticky">\n{page}'
+    opening = '<!DOCTYPE html>\n<html dir="ltr" lang="zh-Hans">'
+    return f'{opening}\n{head}\n<body class="u-header-sticky">\n{page}'
 
 
 def _text(value: str) -> str:
@@ -105,16 +113,21 @@ def _replace_between(page: str, start: str, end: str, inner: str) -> str:
 def _head_for(entry: Entry, image: str | None) -> str:
     head = _head().replace('lang="en"', 'lang="zh-Hans"')
     attr = entry.title.replace("&", "&amp;").replace('"', "&quot;")
-    head = head.replace('<meta property="og:title" content="">', f'<meta property="og:title" content="{attr}">')
+    head = head.replace(
+        '<meta property="og:title" content="">', f'<meta property="og:title" content="{attr}">'
+    )
     head = head.replace("<title></title>", f"<title>{_text(entry.title)}</title>")
-    og_image = '<meta property="og:image" content="https://static.rfi.fr/meta_og_twcards/RFI_FB.png">'
+    og_image = (
+        '<meta property="og:image" content="https://static.rfi.fr/meta_og_twcards/RFI_FB.png">'
+    )
     if image is None:
         head = head.replace(og_image, "")
     else:
         head = head.replace(og_image, f'<meta property="og:image" content="{image}">')
     return head.replace(
         "</head>",
-        f'<link rel="canonical" href="{entry.url}"/>\n<meta property="og:url" content="{entry.url}">\n</head>',
+        f'<link rel="canonical" href="{entry.url}"/>\n'
+        f'<meta property="og:url" content="{entry.url}">\n</head>',
     )
 
 
@@ -123,9 +136,17 @@ def _main_media(page: str, image: str | None) -> str:
     end = page.index('<div class="t-content__authors-tts">')
     if image is None or "/w:" not in image:
         return page[:start] + page[end:]  # no picture of its own: no figure on the page
-    media = re.sub(r"https://s\.mc-doualiya\.com/media/display/[^/]+/", image.split("/w:")[0] + "/", page[start:end])
+    media = re.sub(
+        r"https://s\.mc-doualiya\.com/media/display/[^/]+/",
+        image.split("/w:")[0] + "/",
+        page[start:end],
+    )
     name = image.rsplit("/", 1)[1]
-    media = re.sub(r"IMG_0535\.(jpeg|webp)", lambda m: name if m.group(1) == "jpeg" else name.rsplit(".", 1)[0] + ".webp", media)
+    media = re.sub(
+        r"IMG_0535\.(jpeg|webp)",
+        lambda m: name if m.group(1) == "jpeg" else name.rsplit(".", 1)[0] + ".webp",
+        media,
+    )
     return page[:start] + media + page[end:]
 
 
@@ -138,7 +159,8 @@ def _authors(page: str, author: tuple[str, str, str] | None) -> str:
     block = page[start:end].replace("إعداد:", "作者：")
     block = re.sub(
         r'<span class="m-from-author__name">.*?</span>',
-        f'<a href="{href}" class="m-from-author__name" title="{title}">\n                        {name}\n                    </a>',
+        f'<a href="{href}" class="m-from-author__name" title="{title}">\n'
+        f"                        {name}\n                    </a>",
         block,
         flags=re.S,
     )
@@ -150,12 +172,17 @@ def _body(page: str, body: str) -> str:
     shares = page.index('<div class="t-content__shares')
     end = page.rindex("</div>", start, shares)
     template_body = page[start:end]
-    interstitial = template_body[template_body.index('<div class="m-interstitial">') : template_body.index("<p> </p>")]
+    interstitial = template_body[
+        template_body.index('<div class="m-interstitial">') : template_body.index("<p> </p>")
+    ]
     promo = template_body[template_body.index('<div class="o-self-promo o-self-promo--nl') :]
     inner = re.match(r"<div ?>(.*)</div>$", body, re.S)
     content = inner.group(1) if inner else body
     content = content.replace(PROMO, "\n" + promo.rstrip() + "\n")
-    new = f'<div class="t-content__body u-clearfix">\n{interstitial.rstrip()}\n                    {content}\n                '
+    new = (
+        f'<div class="t-content__body u-clearfix">\n{interstitial.rstrip()}\n'
+        f"                    {content}\n                "
+    )
     return page[:start] + new + page[end:]
 
 
@@ -167,7 +194,9 @@ def _shares(page: str, links: list[str]) -> str:
     block = page[start:end].replace("مشاركة :", "分享 :")
     anchors = list(re.finditer(r'<a href="[^"]*"( class="[^"]*")', block))
     pieces, last = [], 0
-    usable = [a for a in anchors if "viber" not in block[a.start() : block.index("</a>", a.start())]]
+    usable = [
+        a for a in anchors if "viber" not in block[a.start() : block.index("</a>", a.start())]
+    ]
     for anchor in anchors:
         pieces.append(block[last : anchor.start()])
         close = block.index("</a>", anchor.start()) + len("</a>")
@@ -185,7 +214,7 @@ def _shares(page: str, links: list[str]) -> str:
 # the page lost the line breaks between its attributes ("<img\n src=" became
 # "<imgsrc="). A page composed from such an entry puts the breaks back.
 _GLUED_TAG = re.compile(r"<(img|source|div|youtube-player)(?=[a-z_-]+=)")
-_GLUED_ATTRIBUTE = re.compile(r'"(?=[a-z_-]+(?:="|[ >]))')
+_GLUED_ATTRIBUTE = re.compile(r'(?<!=)"(?=[a-z_-]+(?:="|[ >]))')
 
 
 def unglue(html: str) -> str:

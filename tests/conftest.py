@@ -74,7 +74,9 @@ def run_crawl(archive_dir: Path, cassette, **overrides):
     crawler = asyncio.run(crawl())
     unmatched = crawler.stats.get_value("vcr/unmatched", 0)
     if unmatched:
-        pytest.fail(f"{unmatched} request(s) had no recorded answer in {cassette._path}; see the log")
+        pytest.fail(
+            f"{unmatched} request(s) had no recorded answer in {cassette._path}; see the log"
+        )
     return crawler
 
 

@@ -33,13 +33,16 @@ def test_nothing_changed_writes_nothing(archive, vcr, caplog):
     crawler = run_crawl(archive, vcr)
     assert snapshot(archive) == before
     assert report(archive)["counts"] == {
-        "checked": 4, "unchanged": 4, "updated": 0, "new": 0, "gone": 0, "failed": 0,
+        "checked": 4,
+        "unchanged": 4,
+        "updated": 0,
+        "new": 0,
+        "gone": 0,
+        "failed": 0,
     }
     assert crawler.stats.get_value("vcr/replayed") == 5  # robots.txt + 4 pages, no network
     report_lines = [r.getMessage() for r in caplog.records if r.name.endswith(".report")]
-    assert report_lines[-1] == (
-        "refresh: checked=4 unchanged=4 updated=0 new=0 gone=0 failed=0"
-    )
+    assert report_lines[-1] == ("refresh: checked=4 unchanged=4 updated=0 new=0 gone=0 failed=0")
 
 
 @pytest.mark.vcr("test_nothing_changed_writes_nothing.yaml")

@@ -33,12 +33,14 @@ def fingerprint(title: str, html: str) -> str:
 
 
 def visible_text(title: str, html: str) -> str:
-    """The normalized words the fingerprint is taken over (handy for diffs)."""
+    """The normalized text the fingerprint is taken over: title, lead, body."""
     for suffix in _TITLE_SUFFIXES:
         title = title.removesuffix(suffix)
     lead, body = _lead_and_body(html)
     words = "\n".join((title, lead, body))
-    return "\n".join(_WHITESPACE.sub(" ", part).strip() for part in words.split("\n"))
+    # All whitespace goes: copies differ in where a space, NBSP or U+3000 sits
+    # (and Chinese text does not separate words), never in the words.
+    return "\n".join(_WHITESPACE.sub("", part) for part in words.split("\n"))
 
 
 def _lead_and_body(html: str) -> tuple[str, str]:

@@ -93,7 +93,10 @@ class ArchiveIndex:
 
     def refresh(self) -> None:
         """Re-read the files whose size or mtime changed; forget deleted ones."""
-        known = {row[0]: (row[1], row[2]) for row in self.db.execute("SELECT name, size, mtime_ns FROM files")}
+        known = {
+            row[0]: (row[1], row[2])
+            for row in self.db.execute("SELECT name, size, mtime_ns FROM files")
+        }
         seen = set()
         changed = []
         with os.scandir(self.root) as listing:
@@ -106,7 +109,9 @@ class ArchiveIndex:
                     changed.append((item.name, stat))
         self.rows_read = len(changed)
         with self.db:
-            self.db.executemany("DELETE FROM files WHERE name = ?", [(n,) for n in known.keys() - seen])
+            self.db.executemany(
+                "DELETE FROM files WHERE name = ?", [(n,) for n in known.keys() - seen]
+            )
             for name, stat in changed:
                 self._store(name, stat.st_size, stat.st_mtime_ns)
 
@@ -118,7 +123,8 @@ class ArchiveIndex:
         except (EntryFormatError, ValueError) as exc:
             row = (None, None, None, None, str(exc))
         self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (name, size, mtime_ns, *row)
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, size, mtime_ns, *row),
         )
 
     def record(self, name: str) -> None:
@@ -167,4 +173,6 @@ class ArchiveIndex:
 
     def errors(self) -> list[tuple[str, str]]:
         """Files that break the format, with the one-line reason."""
-        return list(self.db.execute("SELECT name, error FROM files WHERE error IS NOT NULL ORDER BY name"))
+        return list(
+            self.db.execute("SELECT name, error FROM files WHERE error IS NOT NULL ORDER BY name")
+        )

@@ -59,6 +59,8 @@ def is_rfi_article_url(url: str, language_path: str = "/cn/") -> bool:
     except ValueError:
         return False
     parts = urlsplit(canonical)
-    return parts.hostname == CANONICAL_HOST and parts.path.startswith(language_path) and (
-        parts.path.rstrip("/") != language_path.rstrip("/")
+    return (
+        parts.hostname == CANONICAL_HOST
+        and parts.path.startswith(language_path)
+        and (parts.path.rstrip("/") != language_path.rstrip("/"))
     )

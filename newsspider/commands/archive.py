@@ -48,7 +48,9 @@ class Command(ScrapyCommand):
                 if len(rest) != 1:
                     raise UsageError(f"{action} takes one URL or entry file")
                 root, name = resolve_entry(rest[0], archive_dir)
-                self.exitcode = show_entry(root, name) if action == "show" else diff_entry(root, name)
+                self.exitcode = (
+                    show_entry(root, name) if action == "show" else diff_entry(root, name)
+                )
         except (FileNotFoundError, LookupError, ValueError) as exc:
             print(f"archive {action}: {exc}", file=sys.stderr)
             self.exitcode = 2

@@ -92,7 +92,9 @@ class RefreshReport:
             "urls": {k: v for k, v in self.urls.items() if k != "unchanged"},
             "failures": self.reasons,
         }
-        atomic_write(stem + ".json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode())
+        atomic_write(
+            stem + ".json", (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+        )
         atomic_write(stem + ".md", markdown(data).encode("utf-8"))
         return stem + ".md"
 

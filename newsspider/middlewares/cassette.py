@@ -92,7 +92,9 @@ class CassetteMiddleware:
 
 
 def to_vcr_request(request: Request) -> VcrRequest:
-    headers = {k.decode("latin-1"): v[-1].decode("latin-1") for k, v in request.headers.items() if v}
+    headers = {
+        k.decode("latin-1"): v[-1].decode("latin-1") for k, v in request.headers.items() if v
+    }
     return VcrRequest(request.method, request.url, request.body or None, headers)
 
 
@@ -122,6 +124,10 @@ def from_vcr_response(recorded: dict, request: Request) -> Response:
     status = recorded["status"]["code"]
     cls = responsetypes.from_args(headers=headers, url=request.url, body=body)
     return cls(
-        url=request.url, status=status, headers=headers, body=body, request=request,
+        url=request.url,
+        status=status,
+        headers=headers,
+        body=body,
+        request=request,
         flags=[REPLAY_FLAG],
     )

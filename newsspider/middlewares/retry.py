@@ -31,7 +31,9 @@ class RetryAfterMiddleware(RetryMiddleware):
         if delay is not None and delay > self.retry_after_max:
             logger.warning(
                 "%s answered %s with Retry-After %ss (over RETRY_AFTER_MAX): not retried this run",
-                request.url, response.status, int(delay),
+                request.url,
+                response.status,
+                int(delay),
             )
             return response
         retry = get_retry_request(

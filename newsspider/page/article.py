@@ -38,12 +38,14 @@ CHAPO = _x(f".//p[{_has_class('t-content__chapo')}]")
 DATES = _x(f".//*[{_has_class('t-content__dates')}]//time[@datetime]")
 BODY = _x(f".//div[{_has_class('t-content__body')}]")
 SHARES = _x(f".//div[{_has_class('t-content__shares')}]")
-AUTHORS = _x(f".//div[{_has_class('t-content__authors-tts')}][.//*[{_has_class('m-from-author')}]//a]")
+AUTHORS = _x(
+    f".//div[{_has_class('t-content__authors-tts')}][.//*[{_has_class('m-from-author')}]//a]"
+)
 DATALAYER = _x("//script[@id='datalayer']/text()")
 # Not the article: the ad + "read more" interstitial and self-promotion.
 INTERSTITIAL = _x(
     f".//*[{_has_class('m-interstitial')} or {_has_class('m-block-ad')} or @data-readmore-target"
-    " or @data-readmore-unlocker]"
+    " or @data-readmore-unlocker or *[@data-readmore-unlocker]]"
 )
 SELF_PROMO = _x(".//*[@data-selfpromo-newsletter or @data-selfpromo-app]")
 

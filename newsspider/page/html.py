@@ -13,7 +13,22 @@ from __future__ import annotations
 from lxml.html import tostring
 
 VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
 )
 DROPPED_ELEMENTS = frozenset({"script", "style", "noscript", "iframe", "object", "template"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data"})
@@ -23,12 +38,33 @@ _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&qu
 # adjustment table of the HTML standard, the names seen on RFI pages first).
 _SVG_NAMES = {
     name.lower(): name
-    for name in (
-        "viewBox preserveAspectRatio gradientTransform gradientUnits patternTransform "
-        "patternUnits clipPathUnits maskUnits markerWidth markerHeight pathLength refX refY "
-        "stdDeviation textLength lengthAdjust startOffset baseFrequency numOctaves "
-        "clipPath linearGradient radialGradient foreignObject textPath feGaussianBlur"
-    ).split()
+    for name in [
+        "viewBox",
+        "preserveAspectRatio",
+        "gradientTransform",
+        "gradientUnits",
+        "patternTransform",
+        "patternUnits",
+        "clipPathUnits",
+        "maskUnits",
+        "markerWidth",
+        "markerHeight",
+        "pathLength",
+        "refX",
+        "refY",
+        "stdDeviation",
+        "textLength",
+        "lengthAdjust",
+        "startOffset",
+        "baseFrequency",
+        "numOctaves",
+        "clipPath",
+        "linearGradient",
+        "radialGradient",
+        "foreignObject",
+        "textPath",
+        "feGaussianBlur",
+    ]
 }
 # Line trimming strips ASCII whitespace only: U+00A0 and U+3000 are text.
 _ASCII_SPACE = " \t\r\f\v"
@@ -75,8 +111,10 @@ def _write(element, out: list[str], children: bool, svg: bool = False) -> None:
             out.append(f"<{tag}{_attributes(element, svg)}/>")  # XML syntax inside SVG
             return
     out.append(f"<{tag}{_attributes(element, svg)}>")
-    if tag in VOID:
+    if tag in VOID and not len(element) and not element.text:
         return
+    # libxml2 (an HTML4 parser) does not know <source> is void and nests what
+    # follows an unclosed one inside it: write those children as siblings.
     if children:
         if element.text:
             out.append(element.text.translate(_TEXT_ESCAPES))
@@ -84,7 +122,8 @@ def _write(element, out: list[str], children: bool, svg: bool = False) -> None:
             _write(child, out, True, svg)
             if child.tail:
                 out.append(child.tail.translate(_TEXT_ESCAPES))
-    out.append(f"</{tag}>")
+    if tag not in VOID:
+        out.append(f"</{tag}>")
 
 
 def _attributes(element, svg: bool = False) -> str:
@@ -120,7 +159,7 @@ def _valueless_names(element) -> set[str]:
     while 0 <= position < end:
         position += 1
         stop = position
-        while stop < end and text[stop] not in ' =>':
+        while stop < end and text[stop] not in " =>":
             stop += 1
         name = text[position:stop]
         if stop >= end or text[stop] == ">":

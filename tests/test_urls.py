@@ -1,0 +1,69 @@
+"""Canonical URLs: every form of one article is one string."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsspider.archive.entry import read_entry
+from newsspider.archive.urls import canonical_url, is_rfi_article_url
+from tests.conftest import SHARED_ARCHIVE
+
+CANONICAL = "https://www.rfi.fr/cn/%E5%9B%BD%E9%99%85/20231013-%E7%99%BD%E5%AE%AB"
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        CANONICAL,
+        "http://www.rfi.fr//cn/%E5%9B%BD%E9%99%85/20231013-%E7%99%BD%E5%AE%AB",
+        "https://WWW.RFI.FR/cn/%e5%9b%bd%e9%99%85/20231013-%e7%99%bd%e5%ae%ab",
+        "https://www.rfi.fr/cn/国际/20231013-白宫",
+        "https://www.rfi.fr/cn/%E5%9B%BD%E9%99%85/20231013%2D%E7%99%BD%E5%AE%AB",
+        f"{CANONICAL}?utm_source=twitter#comments",
+        "//www.rfi.fr/cn/国际/20231013-白宫",
+        "/cn/国际/20231013-白宫",
+        "  https://rfi.fr/cn/国际/20231013-白宫  ",
+    ],
+)
+def test_every_form_maps_to_one_canonical_url(form):
+    assert canonical_url(form) == CANONICAL
+
+
+def test_escaped_slash_and_percent_stay_escaped():
+    assert canonical_url("https://www.rfi.fr/cn/a%2fb%25c") == "https://www.rfi.fr/cn/a%2Fb%25c"
+
+
+def test_canonical_is_idempotent_on_every_archived_url():
+    for path in SHARED_ARCHIVE.glob("*.md"):
+        url = canonical_url(read_entry(path).url)
+        assert canonical_url(url) == url
+
+
+def test_modern_archived_urls_are_already_canonical():
+    # The archive's writer serialized URLs as a WHATWG href: https, uppercase hex.
+    entry = read_entry(SHARED_ARCHIVE / "duty-machine-news_rfi_1000005.md")
+    assert canonical_url(entry.url) == entry.url
+
+
+def test_old_http_double_slash_urls_match_their_modern_form():
+    entry = read_entry(SHARED_ARCHIVE / "duty-machine-news_rfi_1042000.md")
+    assert entry.url.startswith("http://www.rfi.fr//cn/")
+    assert canonical_url(entry.url) == "https://www.rfi.fr/cn/" + entry.url.split("//cn/", 1)[1]
+
+
+def test_cn_rfi_fr_is_not_silently_aliased():
+    assert canonical_url("http://cn.rfi.fr/政治/x").startswith("https://cn.rfi.fr/") is False
+    assert canonical_url("http://cn.rfi.fr/政治/x").startswith("http://cn.rfi.fr/")
+
+
+@pytest.mark.parametrize("bad", ["", "mailto:a@b", "javascript:alert(1)", "ftp://www.rfi.fr/cn/x"])
+def test_non_http_urls_are_refused(bad):
+    with pytest.raises(ValueError):
+        canonical_url(bad)
+
+
+def test_article_url_filter_keeps_cn_articles_only():
+    assert is_rfi_article_url(CANONICAL)
+    assert not is_rfi_article_url("https://www.rfi.fr/cn/")
+    assert not is_rfi_article_url("https://www.rfi.fr/en/france/20240131-x")
+    assert not is_rfi_article_url("https://example.com/cn/x")

@@ -1,0 +1,95 @@
+"""The archive writer: atomic, never overwrites without a copy, never deletes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+
+from newsspider.archive.entry import Entry, read_entry
+from newsspider.archive.index import ArchiveIndex
+from newsspider.archive.writer import ArchiveWriter, entry_file_name, revisions
+from tests.conftest import make_archive
+
+SEED = "seed_000_fa28d98bcef6ab2a.txt"
+
+
+@pytest.fixture
+def archive(tmp_path):
+    return make_archive(tmp_path / "a", [SEED])
+
+
+@pytest.fixture
+def writer(archive):
+    index = ArchiveIndex.open(archive)
+    yield ArchiveWriter(index)
+    index.close()
+
+
+def new_entry(url="https://www.rfi.fr/cn/法国/20261126-测试", html="<div>x</div>") -> Entry:
+    return Entry(1764140000000, "标题", url, html)
+
+
+def test_file_names_are_deterministic_and_safe():
+    hostile = "https://www.rfi.fr/cn/../../etc/passwd%00/..%2F"
+    name = entry_file_name(hostile)
+    assert re.fullmatch(r"[0-9a-f]{16}\.txt", name)
+    assert name == entry_file_name(hostile)
+    assert entry_file_name("http://www.rfi.fr//cn/a") == entry_file_name("https://www.rfi.fr/cn/a")
+
+
+def test_add_writes_a_new_entry_and_indexes_it(writer, archive):
+    name = writer.add(new_entry())
+    assert read_entry(archive / name) == new_entry()
+    assert writer.index.lookup(new_entry().url).name == name
+    assert oct(os.stat(archive / name).st_mode & 0o044) != "0o0"  # readable by others
+    with pytest.raises(FileExistsError):
+        writer.add(new_entry())
+
+
+def test_revise_keeps_the_previous_version_in_history(writer, archive):
+    before = (archive / SEED).read_bytes()
+    old = read_entry(archive / SEED)
+    edited = Entry(old.timestamp + 1000, old.title, old.url, old.html.replace("周五", "周六"))
+    copy = writer.revise(SEED, edited)
+    with open(copy, "rb") as handle:
+        assert handle.read() == before
+    assert read_entry(archive / SEED) == edited
+    assert revisions(str(archive), SEED) == [copy, str(archive / SEED)]
+    writer.revise(SEED, Entry(old.timestamp + 2000, old.title, old.url, old.html))
+    assert len(revisions(str(archive), SEED)) == 3
+
+
+def test_gone_is_recorded_beside_the_entry_and_nothing_is_deleted(writer, archive):
+    url = read_entry(archive / SEED).url
+    path = writer.mark_gone(SEED, url, 404, 1000)
+    writer.mark_gone(SEED, url, 410, 2000)
+    with open(path, encoding="utf-8") as handle:
+        record = json.load(handle)
+    assert os.path.dirname(path) == str(archive)
+    assert record == {"url": url, "status": 410, "first_gone_ms": 1000, "last_checked_ms": 2000}
+    assert (archive / SEED).exists()
+    assert writer.clear_gone(SEED) and not os.path.exists(path)
+
+
+def test_no_temp_files_are_left_behind(writer, archive):
+    writer.add(new_entry())
+    writer.revise(SEED, read_entry(archive / SEED))
+    leftovers = [p for p in archive.rglob("*") if p.name.startswith(".tmp-")]
+    assert leftovers == []
+
+
+def test_a_failed_write_leaves_the_old_file_intact(writer, archive, monkeypatch):
+    before = (archive / SEED).read_bytes()
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    old = read_entry(archive / SEED)
+    with pytest.raises(OSError):
+        writer.revise(SEED, Entry(old.timestamp + 1, old.title, old.url, "<div>new</div>"))
+    assert (archive / SEED).read_bytes() == before
+    assert not [p for p in archive.rglob(".tmp-*")]
