@@ -15,7 +15,14 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from lxml import etree
 
-from newsspider.page.html import serialize, serialize_children, start_tag, to_archive_html
+from newsspider.page.html import (
+    escape_attribute,
+    escape_text,
+    serialize,
+    serialize_children,
+    start_tag,
+    to_archive_html,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_IMAGE = "https://static.rfi.fr/meta_og_twcards/RFI_FB.png"
@@ -26,16 +33,20 @@ def _x(expression: str) -> etree.XPath:
 
 
 def _has_class(name: str) -> str:
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    # A substring test: the template's BEM names never occur inside other
+    # names except as their own modifiers, and the exact-token XPath idiom
+    # costs a string concat per element of a 300 KB page.
+    return f"contains(@class, '{name}')"
 
 
-ARTICLE = _x(f"//article[{_has_class('t-content__article-wrapper')}]")
 TITLE = _x(f".//h1[{_has_class('t-content__title')}]")
-OG_TITLE = _x("//meta[@property='og:title']/@content")
-OG_IMAGE = _x("//meta[@property='og:image']/@content")
-CANONICAL = _x("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
+OG_TITLE = _x("/html/head/meta[@property='og:title']/@content")
+OG_IMAGE = _x("/html/head/meta[@property='og:image']/@content")
+CANONICAL = _x(
+    "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
+)
 CHAPO = _x(f".//p[{_has_class('t-content__chapo')}]")
-DATES = _x(f".//*[{_has_class('t-content__dates')}]//time[@datetime]")
+DATES = _x(f".//time[@datetime][ancestor::*[{_has_class('t-content__dates')}]]")
 BODY = _x(f".//div[{_has_class('t-content__body')}]")
 SHARES = _x(f".//div[{_has_class('t-content__shares')}]")
 AUTHORS = _x(
@@ -44,10 +55,9 @@ AUTHORS = _x(
 DATALAYER = _x("//script[@id='datalayer']/text()")
 # Not the article: the ad + "read more" interstitial and self-promotion.
 INTERSTITIAL = _x(
-    f".//*[{_has_class('m-interstitial')} or {_has_class('m-block-ad')} or @data-readmore-target"
-    " or @data-readmore-unlocker or *[@data-readmore-unlocker]]"
+    f"descendant::*[{_has_class('m-interstitial')} or {_has_class('m-block-ad')}"
+    " or @data-readmore-target or @data-readmore-unlocker or *[@data-readmore-unlocker]]"
 )
-SELF_PROMO = _x(".//*[@data-selfpromo-newsletter or @data-selfpromo-app]")
 
 
 def parse_page(html: str | bytes) -> etree._Element:
@@ -55,13 +65,17 @@ def parse_page(html: str | bytes) -> etree._Element:
 
 
 def article_root(page):
-    found = ARTICLE(page)
-    return found[0] if found else None
+    # iter() walks the tree in C; an XPath "//article[...]" over a 300 KB page
+    # costs more than everything else the page -> entry step does.
+    for element in page.iter("article"):
+        if "t-content__article-wrapper" in (element.get("class") or ""):
+            return element
+    return None
 
 
 def title(page, article) -> str:
-    found = TITLE(article)
-    text = found[0].text_content() if found else (OG_TITLE(page) or [""])[0]
+    found = _part(article, "h1", "t-content__title", TITLE)
+    text = found.text_content() if found is not None else (OG_TITLE(page) or [""])[0]
     return " ".join(text.split("\n")).strip()
 
 
@@ -102,38 +116,62 @@ def main_image(page) -> str:
     found = OG_IMAGE(page)
     if not found:
         return ""
-    src = found[0].strip().replace("&", "&amp;").replace('"', "&quot;")
+    src = escape_attribute(found[0].strip())
     return f'<img src="{src}">'
 
 
 def lead(article) -> str:
     """The chapo as ``<p><strong>…</strong></p>``; nothing when the page has none."""
-    found = CHAPO(article)
-    if not found:
+    found = _part(article, "p", "t-content__chapo", CHAPO)
+    if found is None:
         return ""
-    return f"<p><strong>{serialize_children(found[0])}</strong></p>"
+    return f"<p><strong>{serialize_children(found)}</strong></p>"
 
 
 def body(article) -> str:
-    found = BODY(article)
-    if not found:
+    element = _part(article, "div", "t-content__body", BODY)
+    if element is None:
         return ""
-    element = found[0]
-    for junk in INTERSTITIAL(element):
-        if junk.getparent() is not None:
-            _drop(junk)
     out = [start_tag(element)]
     if element.text:
-        out.append(serialize_children_text(element.text))
-    promo = set(SELF_PROMO(element))
+        out.append(escape_text(element.text))
     for child in element:
-        out.append(serialize(child, keep_tail=True, children=child not in promo))
+        if not isinstance(child.tag, str):
+            out.append(escape_text(child.tail or ""))
+        elif child.get("data-selfpromo-newsletter") is not None or (
+            child.get("data-selfpromo-app") is not None
+        ):
+            out.append(serialize(child, keep_tail=True, children=False))
+        elif _is_furniture(child):
+            out.append(escape_text(child.tail or ""))
+        else:
+            for junk in INTERSTITIAL(child):
+                if junk.getparent() is not None:
+                    _drop(junk)
+            out.append(serialize(child, keep_tail=True))
     out.append(f"</{element.tag}>")
     return "".join(out)
 
 
-def serialize_children_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _is_furniture(element) -> bool:
+    """The ad + "read more" interstitial, or an ad block, as a body child."""
+    classes = element.get("class") or ""
+    return (
+        "m-interstitial" in classes
+        or "m-block-ad" in classes
+        or element.get("data-readmore-target") is not None
+        or element.get("data-readmore-unlocker") is not None
+        or any(c.get("data-readmore-unlocker") is not None for c in element)
+    )
+
+
+def _part(article, tag: str, class_name: str, fallback: etree.XPath):
+    """A part of the article: a direct child in the template, else anywhere inside."""
+    for child in article:
+        if child.tag == tag and class_name in (child.get("class") or ""):
+            return child
+    found = fallback(article)
+    return found[0] if found else None
 
 
 def _drop(element) -> None:
@@ -149,8 +187,8 @@ def _drop(element) -> None:
 
 
 def share_block(article) -> str:
-    found = SHARES(article)
-    return serialize(found[0]) if found else ""
+    found = _part(article, "div", "t-content__shares", SHARES)
+    return serialize(found) if found is not None else ""
 
 
 def author_block(article) -> str:
