@@ -30,3 +30,11 @@ class ArticleGone(scrapy.Item):
     status = scrapy.Field()
     timestamp = scrapy.Field()
     outcome = scrapy.Field()
+
+
+class ArticleNotModified(scrapy.Item):
+    """An archived article answered 304 to a conditional request: nothing to parse."""
+
+    url = scrapy.Field()
+    timestamp = scrapy.Field()
+    outcome = scrapy.Field()

@@ -3,6 +3,8 @@
 Everything here can be changed per run with ``-s NAME=value``.
 """
 
+from newsspider import rfi_sources
+
 BOT_NAME = "newsspider"
 SPIDER_MODULES = ["newsspider.spiders"]
 NEWSPIDER_MODULE = "newsspider.spiders"
@@ -69,12 +71,37 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "newsspider.extensions.report.RefreshReport": 500,
     "newsspider.extensions.quiet.OneLineNetworkErrors": 100,
+    "newsspider.extensions.runlock.RunLock": 0,
 }
 
 # --- Discovery ----------------------------------------------------------------
 RFI_DISCOVERY = True
 """Look for new articles in RFI's feeds, sitemaps and section pages."""
+RFI_FEEDS = rfi_sources.FEEDS
+RFI_SITEMAPS = rfi_sources.SITEMAPS
+RFI_SECTIONS = rfi_sources.SECTIONS
+RFI_MAX_NEW_ARTICLES = 100
+"""New articles one run may add; the rest wait for the next run."""
+RFI_OLDEST_DAYS = 30
+"""Listed articles published longer ago than this are not added."""
+RFI_MAX_SITEMAPS = 2
+"""Monthly sitemaps read from a sitemap index per run (the newest)."""
+
+# --- Incremental refresh --------------------------------------------------------
+RFI_RECHECK_MIN_HOURS = 1
+RFI_RECHECK_MAX_DAYS = 30
+RFI_RECHECK_FACTOR = 0.25
+"""An article is re-checked after FACTOR x the time it has been stable (see schedule.py)."""
+RFI_RECHECK_EVERYTHING = False
+"""Check every archived article this run, whatever the schedule (after a template change)."""
+RFI_MAX_CHECKS_PER_RUN = 2000
+"""Archived articles one run checks at most, most overdue first."""
+
+# --- Running from cron --------------------------------------------------------------
+RFI_MAX_ERROR_RATE = 0.5
+"""Exit status 1 when more than this share of checked articles failed."""
+RFI_PROGRESS_INTERVAL = 60
+"""Seconds between progress lines."""
 
 LOG_LEVEL = "INFO"
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"

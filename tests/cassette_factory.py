@@ -19,8 +19,9 @@ from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request
 from vcr.serializers import yamlserializer
 
-from newsspider.archive import Entry, read_entry
-from tests.compose import ARCHIVE, compose_page
+from newsspider import rfi_sources
+from newsspider.archive import Entry, canonical_url, read_entry
+from tests.compose import ARCHIVE, compose_page, compose_section_page, entry_published
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
@@ -102,6 +103,128 @@ def edited(original: Entry) -> Entry:
     )
 
 
+# --- Listings: RSS 2.0, sitemaps.org and Google News sitemaps --------------------
+# RFI's own files are not captured anywhere here; these follow the public
+# standards, carrying real entries' URLs, titles and dates.
+
+NEWS_SITEMAP_URL = "https://www.rfi.fr/sitemaps/cn/news.xml"
+SITEMAP_INDEX_URL = "https://www.rfi.fr/sitemaps/cn/sitemap.xml"
+MONTHLY_SITEMAP_URL = "https://www.rfi.fr/sitemaps/cn/2023-10.xml"
+
+
+def xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def rfc822(when: datetime) -> str:
+    return format_datetime(when.astimezone(UTC), usegmt=True)
+
+
+def rss(entries: list[Entry]) -> bytes:
+    items = "".join(
+        f"<item><title>{xml_text(e.title)}</title><link>{e.url}</link>"
+        f'<guid isPermaLink="true">{e.url}</guid>'
+        f"<pubDate>{rfc822(entry_published(e))}</pubDate></item>\n"
+        for e in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>'
+        "<title>RFI</title><link>https://www.rfi.fr/cn/</link><description>RFI</description>\n"
+        f"{items}</channel></rss>\n"
+    ).encode()
+
+
+def news_sitemap(entries: list[Entry]) -> bytes:
+    urls = "".join(
+        f"<url><loc>{e.url}</loc><news:news><news:publication><news:name>RFI</news:name>"
+        "<news:language>zh-cn</news:language></news:publication>"
+        f"<news:publication_date>{entry_published(e).isoformat()}</news:publication_date>"
+        f"<news:title>{xml_text(e.title)}</news:title></news:news></url>\n"
+        for e in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">\n'
+        f"{urls}</urlset>\n"
+    ).encode()
+
+
+def sitemap_index(children: list[tuple[str, str]]) -> bytes:
+    items = "".join(
+        f"<sitemap><loc>{u}</loc><lastmod>{m}</lastmod></sitemap>\n" for u, m in children
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{items}</sitemapindex>\n'
+    ).encode()
+
+
+def monthly_sitemap(entries: list[Entry]) -> bytes:
+    urls = "".join(
+        f"<url><loc>{e.url}</loc><lastmod>{entry_published(e).isoformat()}</lastmod></url>\n"
+        for e in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{urls}</urlset>\n'
+    ).encode()
+
+
+def xml_response(body: bytes, content_type: str) -> dict:
+    return response(
+        200,
+        {"Content-Type": [content_type], "Content-Encoding": ["gzip"]},
+        gzip.compress(body, mtime=0),
+    )
+
+
+def html_response(body: str) -> dict:
+    return response(
+        200,
+        {"Content-Type": ["text/html; charset=UTF-8"], "Content-Encoding": ["gzip"]},
+        gzip.compress(body.encode("utf-8"), mtime=0),
+    )
+
+
+def listings(feed, news, monthly, section) -> list[tuple[Request, dict]]:
+    """Every listing the default settings read (rfi_sources), showing the given entries."""
+    rss_type, xml_type = "application/rss+xml; charset=UTF-8", "application/xml; charset=UTF-8"
+    index = sitemap_index(
+        [
+            ("https://www.rfi.fr/sitemaps/cn/2020-10.xml", "2020-10-31T23:00:00+00:00"),
+            (MONTHLY_SITEMAP_URL, "2023-10-31T23:00:00+00:00"),
+        ]
+    )
+    return [
+        *(
+            (get(canonical_url(url)), xml_response(rss(feed), rss_type))
+            for url in rfi_sources.FEEDS
+        ),
+        (get(NEWS_SITEMAP_URL), xml_response(news_sitemap(news), xml_type)),
+        (get(SITEMAP_INDEX_URL), xml_response(index, xml_type)),
+        (get(MONTHLY_SITEMAP_URL), xml_response(monthly_sitemap(monthly), xml_type)),
+        *(
+            (get(canonical_url(url)), html_response(compose_section_page(section)))
+            for url in rfi_sources.SECTIONS
+        ),
+    ]
+
+
+DISCOVERED = {
+    "feed": ["duty-machine-news_rfi_999990.md", "duty-machine-news_rfi_999998.md"],
+    "news": ["duty-machine-news_rfi_999996.md", "duty-machine-news_rfi_999990.md"],
+    "monthly": ["duty-machine-news_rfi_999999.md", "duty-machine-news_rfi_999993.md"],
+    "section": ["duty-machine-news_rfi_999990.md", "duty-machine-news_rfi_1000001.md"],
+}
+"""Real entries not in SMALL_ARCHIVE, by the listing that shows them (some twice)."""
+
+
+def not_modified(entry_: Entry) -> dict:
+    body = compose_page(entry_).encode("utf-8")
+    return response(304, {"ETag": ['"' + sha1(body).hexdigest()[:16] + '"']}, b"")
+
+
 def write(path: Path, interactions: list[tuple[Request, dict]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     cassette = {"requests": [r for r, _ in interactions], "responses": [s for _, s in interactions]}
@@ -111,7 +234,10 @@ def write(path: Path, interactions: list[tuple[Request, dict]]) -> None:
 
 def main() -> None:
     seed = entry(SMALL_ARCHIVE[0])
-    write(CASSETTES / "demo.yaml", [robots(), (get(seed.url), page_response(seed))])
+    write(
+        CASSETTES / "demo.yaml",
+        [robots(), (get(seed.url), page_response(seed)), *listings([seed], [seed], [seed], [seed])],
+    )
 
     small = [entry(name) for name in SMALL_ARCHIVE]
     unchanged = [robots(), *((get(e.url), page_response(e)) for e in small)]
@@ -142,6 +268,23 @@ def main() -> None:
             (get(small[1].url), error_page(500)),
             (get(small[2].url), error_page(503, {"Retry-After": ["1"]})),
             (get(small[3].url), page_response(small[3])),
+        ],
+    )
+    write(
+        CASSETTES / "test_incremental" / "test_every_page_not_modified_writes_only_the_report.yaml",
+        [robots(), *((get(e.url), not_modified(e)) for e in small)],
+    )
+
+    lists = {kind: [entry(n) for n in names] for kind, names in DISCOVERED.items()}
+    new = {e.url: e for listed in lists.values() for e in listed}
+    lists["feed"].append(seed)  # an archived article is listed too: not new
+    lists["monthly"].append(small[1])
+    write(
+        CASSETTES / "test_discovery" / "discovery.yaml",
+        [
+            robots(),
+            *listings(lists["feed"], lists["news"], lists["monthly"], lists["section"]),
+            *((get(e.url), page_response(e)) for e in [*small, *new.values()]),
         ],
     )
 

@@ -220,3 +220,33 @@ _GLUED_ATTRIBUTE = re.compile(r'(?<!=)"(?=[a-z_-]+(?:="|[ >]))')
 def unglue(html: str) -> str:
     html = _GLUED_TAG.sub(lambda m: f"<{m.group(1)}\n ", html)
     return re.sub(r"<[^<>]*>", lambda m: _GLUED_ATTRIBUTE.sub('"\n ', m.group(0)), html)
+
+
+def entry_published(entry: Entry) -> datetime:
+    """The publication time an entry's date line shows (Paris), as an aware datetime."""
+    shown = re.match(r"<div>(\d\d/\d\d/\d{4} - \d\d:\d\d)</div>", entry.html).group(1)
+    return datetime.strptime(shown, "%d/%m/%Y - %H:%M").replace(tzinfo=PARIS)
+
+
+def compose_section_page(entries: list[Entry]) -> str:
+    """An RFI section page whose listings show ``entries``.
+
+    The real RFI Spanish homepage slice supplies the listing markup (article
+    list items, then the "news feed" with times); its links and titles are
+    replaced by the entries', in order, and list items beyond them removed.
+    """
+    listing = (PAGES / "rfi-es_homepage_2024-02-02.listing-slice.html").read_text(encoding="utf-8")
+    hrefs = list(dict.fromkeys(re.findall(r'href="(/es/[^"]*/\d{8}-[^"]*)"', listing)))
+    for index, href in enumerate(hrefs):
+        if index < len(entries):
+            entry = entries[index]
+            path = entry.url.split("https://www.rfi.fr", 1)[1]
+            listing = listing.replace(f'href="{href}"', f'href="{path}"')
+        else:
+            listing = listing.replace(f'href="{href}"', 'href="/cn/"')  # a section, not an article
+    head = _head().replace('lang="en"', 'lang="zh-Hans"')
+    return (
+        f'<!DOCTYPE html>\n<html dir="ltr" lang="zh-Hans">\n{head}\n'
+        f'<body>\n<main data-nav-container>\n<div class="t-content t-content--page-builder" '
+        f'id="main-content">\n{listing}\n</div>\n</main>\n</body>\n</html>\n'
+    )

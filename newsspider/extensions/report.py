@@ -1,13 +1,16 @@
-"""The report every crawl ends with.
+"""The report every crawl ends with, and its progress lines.
 
-Counts each checked article once by outcome and, when the engine stops, logs
-the promised closing line (scripts parse it)::
+Counts each checked article once by outcome; every RFI_PROGRESS_INTERVAL
+seconds logs ``progress: due=… checked=… new=… updated=… failed=…``; when the
+engine stops, logs the promised closing line (scripts parse it)::
 
     refresh: checked=N unchanged=U updated=D new=W gone=G failed=F
 
 and writes the same counts with the URLs of updated, new, gone and failed
 articles to ``<ARCHIVE_DIR>/<ARCHIVE_REPORTS_DIR>/<run>.md`` (for people) and
-``.json`` (for scripts).
+``.json`` (for scripts). It also decides whether the run failed (nothing
+fetched, too many failures): the closing line is then an ERROR and
+``refresh/run_failed`` tells the crawl command to exit 1.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 from datetime import UTC, datetime
 
 from scrapy import signals
+from scrapy.utils.asyncio import create_looping_call
 
 from newsspider.archive.files import atomic_write
 from newsspider.signals import article_failed
@@ -46,7 +50,30 @@ class RefreshReport:
         crawler.signals.connect(report.failed, signal=article_failed)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(report.engine_stopped, signal=signals.engine_stopped)
+        crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
         return report
+
+    @property
+    def refused(self) -> str | None:
+        return self.crawler.stats.get_value("refresh/refused")
+
+    def spider_opened(self):
+        interval = self.crawler.settings.getfloat("RFI_PROGRESS_INTERVAL")
+        if interval > 0 and not self.refused:
+            self.progress_task = create_looping_call(self.log_progress)
+            self.progress_task.start(interval, now=False)
+
+    def log_progress(self):
+        counts = self.counts
+        due = self.crawler.stats.get_value("refresh/due", 0)
+        logger.info(
+            "progress: due=%s checked=%s new=%s updated=%s failed=%s",
+            due,
+            counts["checked"],
+            counts["new"],
+            counts["updated"],
+            counts["failed"],
+        )
 
     def item_scraped(self, item):
         outcome = item.get("outcome")
@@ -69,17 +96,45 @@ class RefreshReport:
         return "refresh: " + " ".join(f"{key}={value}" for key, value in self.counts.items())
 
     def spider_closed(self, reason):
+        task = getattr(self, "progress_task", None)
+        if task is not None and task.running:
+            task.stop()
+        if self.refused:
+            return  # RunLock said why, on one line; nothing ran, nothing to report
         for key, value in self.counts.items():
             self.crawler.stats.set_value(f"refresh/{key}", value)
+        verdict = self.verdict()
+        if verdict:
+            self.crawler.stats.set_value("refresh/run_failed", verdict)
         try:
             self.path = self.write(reason)
         except OSError as exc:
             logger.error("report not written to %s: %s", self.folder, exc)
+            self.crawler.stats.set_value("refresh/run_failed", f"report not written: {exc}")
+
+    def verdict(self) -> str | None:
+        """Why this run counts as failed (exit status 1), or None."""
+        counts = self.counts
+        stats = self.crawler.stats
+        asked = stats.get_value("downloader/request_count", 0)
+        answered = stats.get_value("downloader/response_count", 0)
+        if asked and not answered:
+            return "nothing fetched"
+        limit = self.crawler.settings.getfloat("RFI_MAX_ERROR_RATE")
+        if counts["checked"] and counts["failed"] / counts["checked"] > limit:
+            return f"{counts['failed']} of {counts['checked']} articles failed"
+        return None
 
     def engine_stopped(self):
+        if self.refused:
+            return
         if self.path:
             logger.info("report: %s", self.path)
-        logger.info(self.summary_line())
+        verdict = self.crawler.stats.get_value("refresh/run_failed")
+        if verdict:
+            logger.error("%s (run failed: %s)", self.summary_line(), verdict)
+        else:
+            logger.info(self.summary_line())
 
     def write(self, reason: str) -> str:
         os.makedirs(self.folder, exist_ok=True)

@@ -47,6 +47,8 @@ class CassetteMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler):
+        # VCR.py logs every loaded interaction, body included, at INFO.
+        logging.getLogger("vcr").setLevel(logging.WARNING)
         cassette = getattr(crawler.spider, "vcr_cassette", None)
         if cassette is not None:
             return cls(cassette, crawler, owns_cassette=False)

@@ -1,19 +1,22 @@
 """Dedupe each article against the archive and write what changed.
 
-By canonical URL and content fingerprint: unchanged -> nothing written;
-edited -> new revision (the previous one goes to history); new URL -> new
-entry; 404/410 -> recorded as gone, the entry kept. Every other failure never
-reaches this pipeline, so it never changes the archive.
+By canonical URL and content fingerprint: unchanged (or 304) -> nothing
+written; edited -> new revision (the previous one goes to history); new URL
+-> new entry; 404/410 -> recorded as gone, the entry kept. Every other
+failure never reaches this pipeline, so it never changes the archive.
+Each finished check is remembered in the crawl state (validators, times).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from newsspider.archive.entry import Entry
 from newsspider.archive.index import ArchiveIndex
+from newsspider.archive.state import CrawlState
 from newsspider.archive.writer import ArchiveWriter
-from newsspider.items import ArticleGone, ArticleItem
+from newsspider.items import ArticleGone, ArticleItem, ArticleNotModified
 
 logger = logging.getLogger(__name__)
 
@@ -24,21 +27,30 @@ class ArchiveDedupePipeline:
         self.stats = stats
         self.index: ArchiveIndex | None = None
         self.writer: ArchiveWriter | None = None
+        self.state: CrawlState | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler.settings["ARCHIVE_DIR"], crawler.stats)
 
     def open_spider(self):
+        if self.stats.get_value("refresh/refused"):
+            return  # RunLock refused the run: touch nothing
         self.index = ArchiveIndex.open(self.archive_dir)
         self.writer = ArchiveWriter(self.index)
+        self.state = CrawlState.open(self.archive_dir)
 
     def close_spider(self):
-        if self.index is not None:
-            self.index.close()
+        for resource in (self.index, self.state):
+            if resource is not None:
+                resource.close()
 
     def process_item(self, item):
-        if isinstance(item, ArticleGone):
+        if isinstance(item, ArticleNotModified):
+            item["outcome"] = "unchanged"
+            self.stats.inc_value("refresh/not_modified")
+            self.state.record_check(item["url"], item["timestamp"], changed=False)
+        elif isinstance(item, ArticleGone):
             item["outcome"] = self._gone(item)
         elif isinstance(item, ArticleItem):
             item["outcome"] = self._article(item)
@@ -49,6 +61,21 @@ class ArchiveDedupePipeline:
         known = self.index.lookup(item["url"])
         if known is not None and self.writer.clear_gone(known.name):
             logger.info("back again: %s", item["url"])
+        outcome = self._write(item, known)
+        published = item.get("published")
+        self.state.record_check(
+            item["url"],
+            item["timestamp"],
+            changed=outcome != "unchanged",
+            etag=item.get("etag"),
+            last_modified=item.get("last_modified"),
+            published_ms=int(datetime.fromisoformat(published).timestamp() * 1000)
+            if published
+            else None,
+        )
+        return outcome
+
+    def _write(self, item: ArticleItem, known) -> str:
         if known is not None and known.fingerprint == item["fingerprint"]:
             return "unchanged"
         entry = Entry(
@@ -67,5 +94,6 @@ class ArchiveDedupePipeline:
         if known is None:
             return "failed"  # a listed URL that was never archived: nothing to record
         self.writer.mark_gone(known.name, item["url"], item["status"], item["timestamp"])
+        self.state.record_check(item["url"], item["timestamp"], changed=True)
         logger.warning("gone: %s answered %s (entry kept)", item["url"], item["status"])
         return "gone"
