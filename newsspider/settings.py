@@ -90,7 +90,7 @@ RFI_MAX_SITEMAPS = 2
 # --- Incremental refresh --------------------------------------------------------
 RFI_RECHECK_MIN_HOURS = 1
 RFI_RECHECK_MAX_DAYS = 30
-RFI_RECHECK_FACTOR = 0.25
+RFI_RECHECK_FACTOR = 0.5
 """An article is re-checked after FACTOR x the time it has been stable (see schedule.py)."""
 RFI_RECHECK_EVERYTHING = False
 """Check every archived article this run, whatever the schedule (after a template change)."""

@@ -31,7 +31,7 @@ def test_young_articles_are_checked_often_and_old_ones_rarely():
     young = policy.due_at(checked(0, 6 * HOUR_MS), archived_ms=0) - NOW
     week = policy.due_at(checked(0, 7 * DAY_MS), archived_ms=0) - NOW
     old = policy.due_at(checked(0, 400 * DAY_MS), archived_ms=0) - NOW
-    assert young == 90 * 60 * 1000  # a quarter of 6 hours
+    assert young == 3 * HOUR_MS  # half of 6 hours
     assert young < week < old == 30 * DAY_MS  # capped
 
 
