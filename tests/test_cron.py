@@ -164,3 +164,45 @@ def test_progress_lines_while_a_run_lasts(archive, caplog):
     assert progress and progress[0].startswith("progress: due=4 checked=")
     pattern = re.compile(r"progress: due=4 checked=\d+ new=\d+ updated=\d+ failed=\d+")
     assert all(pattern.fullmatch(p) for p in progress)
+
+
+def test_no_network_gives_one_line_per_failed_url_and_leaves_entries_alone(tmp_path):
+    """As offline: every connection refused (a proxy on a closed loopback port)."""
+    archive = make_archive(tmp_path / "archive", SMALL_ARCHIVE)
+    entries = {p.name: p.read_bytes() for p in archive.iterdir()}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "rfi",
+            "-s",
+            f"ARCHIVE_DIR={archive}",
+            "-s",
+            "RETRY_TIMES=0",
+            "-s",
+            "RFI_DISCOVERY=False",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "https_proxy": "http://127.0.0.1:9",
+            "http_proxy": "http://127.0.0.1:9",
+        },
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    errors = [
+        line.split("] ERROR: ", 1)[1] for line in done.stderr.splitlines() if "] ERROR: " in line
+    ]
+    assert errors[0].startswith("robots.txt of www.rfi.fr not read: ")
+    failed = [e for e in errors if e.startswith("failed https://www.rfi.fr/cn/")]
+    assert len(failed) == len(SMALL_ARCHIVE)
+    assert errors[-1].startswith("refresh: checked=4 unchanged=0 updated=0 new=0 gone=0 failed=4")
+    assert len(errors) == len(SMALL_ARCHIVE) + 2
+    assert {p.name: p.read_bytes() for p in archive.iterdir() if p.is_file()} == entries

@@ -118,3 +118,32 @@ def test_non_cn_and_non_article_links_are_ignored():
         b"<item><link>https://example.com/cn/20240101-x</link></item></channel></rss>"
     )
     assert rss_articles(feed) == []
+
+
+@pytest.mark.vcr("discovery.yaml")
+def test_a_sitemap_lastmod_newer_than_the_last_check_makes_an_article_due(archive, vcr):
+    from newsspider.archive.state import CrawlState
+
+    run_crawl(archive, vcr, **WIDE_OPEN)  # everything checked now
+    second = read_entry(ARCHIVE / SMALL_ARCHIVE[1])  # listed in the monthly sitemap
+    listed_lastmod = datetime(2023, 9, 26, 8, 44, tzinfo=UTC)  # its lastmod there
+    with CrawlState.open(archive) as state:
+        state.record_check(
+            second.url, int(listed_lastmod.timestamp() * 1000) - 60_000, changed=False
+        )
+    # A schedule under which nothing is due for centuries: only the lastmod can make it due.
+    slow_schedule = {
+        **WIDE_OPEN,
+        "RFI_RECHECK_MIN_HOURS": 24 * 100_000,
+        "RFI_RECHECK_MAX_DAYS": 100_000,
+    }
+    crawler = run_crawl(archive, vcr, **slow_schedule)
+    assert crawler.stats.get_value("discovery/lastmod_due") == 1
+    assert last_report(archive)["counts"] == {
+        "checked": 1,
+        "unchanged": 1,
+        "updated": 0,
+        "new": 0,
+        "gone": 0,
+        "failed": 0,
+    }

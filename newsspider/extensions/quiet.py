@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from scrapy.utils.httpobj import urlparse_cached
+
 NOISY_LOGGERS = ("scrapy.downloadermiddlewares.robotstxt",)
 
 
@@ -15,6 +17,12 @@ class _OneLine(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.exc_info = None
         record.exc_text = None
+        args = record.args if isinstance(record.args, dict) else {}
+        if "request" in args and "f_exception" in args:
+            # Scrapy names the request that triggered the robots.txt fetch.
+            host = urlparse_cached(args["request"]).netloc
+            record.msg = "robots.txt of %s not read: %s (Scrapy then allows every URL)"
+            record.args = (host, args["f_exception"])
         return True
 
 
