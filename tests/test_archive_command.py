@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 from newsspider.archive.entry import Entry, read_entry
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.writer import ArchiveWriter
-from tests.conftest import ROOT, SHARED_ARCHIVE, make_archive
+from tests.conftest import SHARED_ARCHIVE, make_archive, run_scrapy
 
-
-def scrapy(*args, cwd=ROOT):
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        timeout=120,
-    )
+scrapy = run_scrapy
 
 
 def test_check_of_the_shared_archive_reports_exactly_the_one_duplicate_pair():

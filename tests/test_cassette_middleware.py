@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import subprocess
-import sys
+import shutil
 
 import pytest
 import scrapy
@@ -17,7 +16,7 @@ from scrapy.crawler import AsyncCrawlerRunner
 from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
 
-from tests.conftest import ROOT, crawl_settings
+from tests.conftest import ROOT, crawl_settings, run_scrapy
 from tests.loopback import LoopbackServer
 
 GB_TEXT = "白宫：朝鲜已向俄罗斯提供装备"
@@ -153,24 +152,10 @@ def test_unmatched_request_fails_naming_the_url_and_never_touches_the_network(tm
 
 def test_command_line_replay_of_the_demo_cassette(tmp_path):
     archive = tmp_path / "archive"
-    subprocess.run(["cp", "-r", str(ROOT / "seeds"), str(archive)], check=True)
+    shutil.copytree(ROOT / "seeds", archive)
     before = (archive / "000_fa28d98bcef6ab2a.txt").read_bytes()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "rfi",
-            "-s",
-            "VCR_CASSETTE=cassettes/demo.yaml",
-            "-s",
-            f"ARCHIVE_DIR={archive}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    done = run_scrapy(
+        "crawl", "rfi", "-s", "VCR_CASSETTE=cassettes/demo.yaml", "-s", f"ARCHIVE_DIR={archive}"
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert (

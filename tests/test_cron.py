@@ -9,39 +9,21 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 
 import pytest
 
 from newsspider.archive.entry import read_entry
 from newsspider.archive.lock import ArchiveLock
 from tests.cassette_factory import SMALL_ARCHIVE
-from tests.conftest import CASSETTES, ROOT, make_archive, snapshot
+from tests.conftest import CASSETTES, make_archive, run_scrapy, snapshot
 
 DISCOVERY = CASSETTES / "test_discovery" / "discovery.yaml"
 WIDE_OPEN = ["-s", "RFI_OLDEST_DAYS=36500", "-s", "RFI_MAX_SITEMAPS=1"]
 
 
 def crawl(archive, cassette, *settings):
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "rfi",
-            "-s",
-            f"ARCHIVE_DIR={archive}",
-            "-s",
-            f"VCR_CASSETTE={cassette}",
-            *settings,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    return run_scrapy(
+        "crawl", "rfi", "-s", f"ARCHIVE_DIR={archive}", "-s", f"VCR_CASSETTE={cassette}", *settings
     )
 
 
@@ -170,30 +152,17 @@ def test_no_network_gives_one_line_per_failed_url_and_leaves_entries_alone(tmp_p
     """As offline: every connection refused (a proxy on a closed loopback port)."""
     archive = make_archive(tmp_path / "archive", SMALL_ARCHIVE)
     entries = {p.name: p.read_bytes() for p in archive.iterdir()}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "crawl",
-            "rfi",
-            "-s",
-            f"ARCHIVE_DIR={archive}",
-            "-s",
-            "RETRY_TIMES=0",
-            "-s",
-            "RFI_DISCOVERY=False",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "https_proxy": "http://127.0.0.1:9",
-            "http_proxy": "http://127.0.0.1:9",
-        },
+    offline = {"https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
+    done = run_scrapy(
+        "crawl",
+        "rfi",
+        "-s",
+        f"ARCHIVE_DIR={archive}",
+        "-s",
+        "RETRY_TIMES=0",
+        "-s",
+        "RFI_DISCOVERY=False",
+        env=offline,
     )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
