@@ -1,14 +1,13 @@
 """One function per part of an entry, each reading an RFI article page.
 
 The page is parsed once with lxml; each function selects its part with XPath
-and serializes only that subtree (a whole RFI page is ~200 KB, the article
-a few KB). The selectors are the real template's class names, read off the
+and serializes only that subtree (a whole RFI page is 150-300 KB, the
+article a few KB). The selectors are the real template's class names, read off the
 captures in ``../shared/rfi/pages`` (see docs/page-to-entry.md).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -25,7 +24,6 @@ from newsspider.page.html import (
 )
 
 PARIS = ZoneInfo("Europe/Paris")
-DEFAULT_IMAGE = "https://static.rfi.fr/meta_og_twcards/RFI_FB.png"
 
 
 def _x(expression: str) -> etree.XPath:
@@ -42,9 +40,6 @@ def _has_class(name: str) -> str:
 TITLE = _x(f".//h1[{_has_class('t-content__title')}]")
 OG_TITLE = _x("/html/head/meta[@property='og:title']/@content")
 OG_IMAGE = _x("/html/head/meta[@property='og:image']/@content")
-CANONICAL = _x(
-    "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
-)
 CHAPO = _x(f".//p[{_has_class('t-content__chapo')}]")
 DATES = _x(f".//time[@datetime][ancestor::*[{_has_class('t-content__dates')}]]")
 BODY = _x(f".//div[{_has_class('t-content__body')}]")
@@ -52,7 +47,6 @@ SHARES = _x(f".//div[{_has_class('t-content__shares')}]")
 AUTHORS = _x(
     f".//div[{_has_class('t-content__authors-tts')}][.//*[{_has_class('m-from-author')}]//a]"
 )
-DATALAYER = _x("//script[@id='datalayer']/text()")
 # Not the article: the ad + "read more" interstitial and self-promotion.
 INTERSTITIAL = _x(
     f"descendant::*[{_has_class('m-interstitial')} or {_has_class('m-block-ad')}"
@@ -77,11 +71,6 @@ def title(page, article) -> str:
     found = _part(article, "h1", "t-content__title", TITLE)
     text = found.text_content() if found is not None else (OG_TITLE(page) or [""])[0]
     return " ".join(text.split("\n")).strip()
-
-
-def canonical(page) -> str | None:
-    found = CANONICAL(page)
-    return found[0].strip() if found else None
 
 
 def published(article) -> datetime | None:
@@ -194,16 +183,6 @@ def share_block(article) -> str:
 def author_block(article) -> str:
     found = AUTHORS(article)
     return serialize(found[0]) if found else ""
-
-
-def datalayer(page) -> dict:
-    """RFI's tracking JSON (title, id, publication date, authors); {} when absent."""
-    for text in DATALAYER(page):
-        try:
-            return json.loads(text)
-        except ValueError:
-            continue
-    return {}
 
 
 def entry_parts(page, article) -> list[str]:
