@@ -22,12 +22,8 @@ CASSETTES = ROOT / "cassettes"
 
 @pytest.fixture(scope="session")
 def vcr_config():
-    return {
-        # A refresh may ask for one URL more than once (retries, repeated runs).
-        "allow_playback_repeats": True,
-        # VCR.py's own patch of aiohttp would record Scrapy's downloads a second time.
-        "skip_patchers": ("aiohttp",),
-    }
+    # VCR.py's own patch of aiohttp would record Scrapy's downloads a second time.
+    return {"skip_patchers": ("aiohttp",)}
 
 
 @pytest.fixture(scope="module")

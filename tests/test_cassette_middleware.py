@@ -166,3 +166,21 @@ def test_command_line_replay_of_the_demo_cassette(tmp_path):
     assert (archive / "000_fa28d98bcef6ab2a.txt").read_bytes() == before
     written = sorted(p.relative_to(archive).parts[0] for p in archive.rglob("*") if p.is_file())
     assert set(written) == {"000_fa28d98bcef6ab2a.txt", "reports", ".newsspider"}
+
+
+def test_answers_play_in_order_then_the_last_one_repeats(tmp_path):
+    from scrapy.utils.test import get_crawler
+    from vcr.request import Request as VcrRequest
+
+    from newsspider.middlewares.cassette import CassetteMiddleware
+
+    cassette = Cassette.load(path=str(tmp_path / "seq.yaml"), record_mode=RecordMode.ALL)
+    url = "https://www.rfi.fr/cn/busy"
+    for status in (429, 200):
+        answer = {"status": {"code": status, "message": ""}, "headers": {}, "body": {"string": b""}}
+        cassette.append(VcrRequest("GET", url, None, {}), answer)
+    cassette._save()
+    player = Cassette.load(path=str(tmp_path / "seq.yaml"), record_mode=RecordMode.NONE)
+    middleware = CassetteMiddleware(player, get_crawler(), owns_cassette=False)
+    statuses = [middleware.process_request(scrapy.Request(url)).status for _ in range(4)]
+    assert statuses == [429, 200, 200, 200]

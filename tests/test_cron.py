@@ -139,7 +139,6 @@ def test_progress_lines_while_a_run_lasts(archive, caplog):
             / "test_forbidden_and_server_errors_never_change_the_archive.yaml"
         ),
         record_mode=RecordMode.NONE,
-        allow_playback_repeats=True,
     )
     run_crawl(archive, slow, RFI_DISCOVERY=False, RETRY_TIMES=1, RFI_PROGRESS_INTERVAL=0.25)
     progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("progress:")]

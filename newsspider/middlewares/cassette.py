@@ -4,7 +4,9 @@ VCR.py patches Python HTTP client libraries; Scrapy's downloader is not one of
 them, so this middleware talks to a :class:`vcr.cassette.Cassette` directly:
 
 - a request the cassette can answer gets the recorded response, and the
-  network is never touched;
+  network is never touched; several recorded answers to one request are
+  played in order, and once all were played the last one is repeated (a
+  retry, or a second run in one process, asks again);
 - a request it cannot answer is downloaded and recorded when the record mode
   allows it, and otherwise fails with one error line naming the URL (stats
   ``vcr/unmatched``).
@@ -29,6 +31,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 from vcr.cassette import Cassette
+from vcr.errors import UnhandledHTTPRequestError
 from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 
@@ -67,9 +70,10 @@ class CassetteMiddleware:
 
     def process_request(self, request: Request):
         vcr_request = to_vcr_request(request)
-        if self.cassette.can_play_response_for(vcr_request):
+        recorded = self._recorded_answer(vcr_request)
+        if recorded is not None:
             self.stats.inc_value("vcr/replayed")
-            return from_vcr_response(self.cassette.play_response(vcr_request), request)
+            return from_vcr_response(recorded, request)
         if self.cassette.write_protected:
             self.stats.inc_value("vcr/unmatched")
             message = (
@@ -80,6 +84,16 @@ class CassetteMiddleware:
             raise IgnoreRequest(message)
         request.meta[RECORD_FLAG] = vcr_request
         return None
+
+    def _recorded_answer(self, vcr_request: VcrRequest) -> dict | None:
+        if self.cassette.can_play_response_for(vcr_request):
+            return self.cassette.play_response(vcr_request)  # the next one not played yet
+        if self.cassette.write_protected:
+            try:
+                return self.cassette.responses_of(vcr_request)[-1]
+            except UnhandledHTTPRequestError:
+                return None
+        return None  # recording: a request asked again is downloaded and recorded again
 
     def process_response(self, request: Request, response: Response):
         vcr_request = request.meta.pop(RECORD_FLAG, None)
