@@ -9,8 +9,9 @@ engine stops, logs the promised closing line (scripts parse it)::
 and writes the same counts with the URLs of updated, new, gone and failed
 articles to ``<ARCHIVE_DIR>/<ARCHIVE_REPORTS_DIR>/<run>.md`` (for people) and
 ``.json`` (for scripts). It also decides whether the run failed (nothing
-fetched, too many failures): the closing line is then an ERROR and
-``refresh/run_failed`` tells the crawl command to exit 1.
+fetched, too many failures): a ``run failed: …`` line comes first, the
+closing line is then logged as an ERROR, and ``refresh/run_failed`` tells the
+crawl command to exit 1.
 """
 
 from __future__ import annotations
@@ -132,9 +133,10 @@ class RefreshReport:
             logger.info("report: %s", self.path)
         verdict = self.crawler.stats.get_value("refresh/run_failed")
         if verdict:
-            logger.error("%s (run failed: %s)", self.summary_line(), verdict)
-        else:
-            logger.info(self.summary_line())
+            logger.error("run failed: %s", verdict)
+        # The promised line stays exactly as scripts parse it, and last; it is
+        # an ERROR when the run failed, so that `-L WARNING` still shows it.
+        logger.log(logging.ERROR if verdict else logging.INFO, self.summary_line())
 
     def write(self, reason: str) -> str:
         os.makedirs(self.folder, exist_ok=True)
