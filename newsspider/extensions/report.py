@@ -78,7 +78,9 @@ class RefreshReport:
 
     def item_scraped(self, item):
         outcome = item.get("outcome")
-        if outcome in self.urls:
+        if outcome == "failed" and "status" in item:
+            self.failed(item["url"], f"HTTP {item['status']} for a listed article never archived")
+        elif outcome in self.urls:
             self.urls[outcome].append(item["url"])
 
     def item_dropped(self, item, exception):
