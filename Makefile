@@ -35,6 +35,7 @@ check-seeds: setup
 bench: setup
 	$(BIN)/python bench/archive_open.py
 	$(BIN)/python bench/normalize.py
+	$(BIN)/python bench/refresh_schedule.py
 
 ## Rebuild the shipped cassettes from ../shared (see cassettes/README.md).
 cassettes: setup

@@ -9,7 +9,7 @@ changed (or was published), ``RFI_RECHECK_FACTOR`` of it, kept between
     edited 2 days ago                    -> after 1 day
     a year old, unchanged                -> after 30 days (the cap)
 
-bench/incremental.py shows why the factor is 0.5: with 0.25 and a daily run,
+bench/refresh_schedule.py shows why the factor is 0.5: with 0.25 and a daily run,
 the re-checks of recently edited articles outgrow RFI_MAX_CHECKS_PER_RUN.
 
 A sitemap ``lastmod`` newer than the last check makes an article due at once.

@@ -1,6 +1,6 @@
 """Full GETs per daily run: incremental refresh against "fetch everything".
 
-    .venv/bin/python bench/incremental.py [--entries 20000] [--changed 0.01] [--days 90]
+    .venv/bin/python bench/refresh_schedule.py [--entries 20000] [--changed 0.01] [--days 90]
 
 A simulated archive of 20,000 articles published over the last two years
 (new ones keep arriving at the same rate) in which 1% of the articles change
