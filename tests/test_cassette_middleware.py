@@ -107,10 +107,17 @@ def test_record_then_replay_offline_gives_the_same_responses(tmp_path):
     assert recording_crawler.stats.get_value("vcr/recorded") == 7
     assert len(live) == 5
 
+    stored = {}
+    for request, answer in Cassette.load(path=path).data:
+        stored.setdefault(request.uri.rsplit("/", 1)[1], answer)  # the first answer to each
+    assert stored["moved"]["headers"]["Location"] == ["/utf8-gzip"]
+    assert stored["busy"]["headers"]["Retry-After"] == ["1"]  # the first, 429, answer
+
     player = Cassette.load(path=path, record_mode=RecordMode.NONE)  # plays 429 then 200, in order
     replayed, crawler = crawl(tmp_path, player, urls)
     assert replayed == live
     assert crawler.stats.get_value("vcr/replayed") == 7
+    assert crawler.stats.get_value("retry/reason_count/429 Too Many Requests") == 1
     assert not crawler.stats.get_value("vcr/recorded")
 
     by_path = {
