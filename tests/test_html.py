@@ -38,6 +38,12 @@ def one(html: str) -> str:
             '<p onclick="x()">a<script>bad()</script><!-- note --><a href="javascript:x">b</a></p>',
             "<p>a<a>b</a></p>",
         ),
+        (
+            '<iframe src="https://www.youtube.com/embed/x" srcdoc="<b>x</b>" allowfullscreen>'
+            "</iframe>",
+            '<iframe src="https://www.youtube.com/embed/x" allowfullscreen></iframe>',
+        ),
+        ('<iframe src="javascript:alert(1)"></iframe>', "<iframe></iframe>"),
     ],
     ids=[
         "valueless",
@@ -48,6 +54,8 @@ def one(html: str) -> str:
         "class-aria-dropped",
         "svg-case",
         "sanitized",
+        "players-kept",
+        "player-sanitized",
     ],
 )
 def test_serialization_rules(page, archived):

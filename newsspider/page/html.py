@@ -30,7 +30,10 @@ VOID = frozenset(
         "wbr",
     ]
 )
-DROPPED_ELEMENTS = frozenset({"script", "style", "noscript", "iframe", "object", "template"})
+# Embedded players (iframe, object, custom elements) are article content and
+# stay; what runs code or hides markup does not.
+DROPPED_ELEMENTS = frozenset({"script", "style", "noscript", "template"})
+DROPPED_ATTRIBUTES = frozenset({"class", "srcdoc"})
 _URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data"})
 # HTML parsers lowercase names; inline SVG needs its camelCase back (the
 # adjustment table of the HTML standard, the names seen on RFI pages first).
@@ -148,7 +151,7 @@ def _attributes(element, svg: bool = False) -> str:
     valueless = _valueless_names(element) if any(v == "" for _, v in items) else ()
     parts = []
     for name, value in items:
-        if name == "class" or name.startswith(("aria-", "on")):
+        if name in DROPPED_ATTRIBUTES or name.startswith(("aria-", "on")):
             continue
         if name in _URL_ATTRIBUTES and value.strip().lower().startswith("javascript:"):
             continue
