@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsspider.archive.entry import read_entry
 from newsspider.archive.urls import canonical_url, is_rfi_article_url
@@ -67,3 +69,21 @@ def test_article_url_filter_keeps_cn_articles_only():
     assert not is_rfi_article_url("https://www.rfi.fr/cn/")
     assert not is_rfi_article_url("https://www.rfi.fr/en/france/20240131-x")
     assert not is_rfi_article_url("https://example.com/cn/x")
+
+
+pieces = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=3),
+    st.sampled_from(["%", "%2F", "%e5%9B", "/", "//", "?", "#", " ", "%25", "%GG"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["http://www.rfi.fr//cn/", "https://WWW.rfi.fr/cn/", "//rfi.fr/cn/", "/cn/"]),
+    st.lists(pieces, max_size=10).map("".join),
+)
+def test_canonical_url_is_idempotent_and_ascii(prefix, path):
+    url = canonical_url(prefix + path)
+    assert canonical_url(url) == url
+    assert url.isascii() and url.startswith("https://www.rfi.fr/")  # "/cn/../x" is "/x"
+    assert "?" not in url and "#" not in url and "//" not in url[len("https://") :]
