@@ -8,7 +8,7 @@ uppercase hex, no query and no fragment.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote_to_bytes, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -32,7 +32,12 @@ def canonical_url(url: str) -> str:
     url = url.strip()
     if not url:
         raise ValueError("empty URL")
-    parts = urlsplit(urljoin(SITE + "/", url))
+    # Resolved by hand: urljoin() re-parses absolute URLs and drops a bare ";".
+    if url.startswith("//"):
+        url = "https:" + url
+    elif url.startswith("/"):
+        url = SITE + url
+    parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url!r}")
@@ -43,13 +48,27 @@ def canonical_url(url: str) -> str:
         query = parts.query
         if parts.port:
             host = f"{host}:{parts.port}"
-    path = "/".join(_normalize_segment(s) for s in _SLASHES.sub("/", parts.path or "/").split("/"))
+    # In http(s) URLs a backslash is a path separator (WHATWG), as "//" is one "/".
+    raw = _SLASHES.sub("/", (parts.path or "/").replace("\\", "/"))
+    segments = _without_dot_segments([unquote_to_bytes(s) for s in raw.split("/")])
+    # Re-encode every decoded segment, so "%e5", "%E5" and a raw "国" all become "%E5…".
+    path = "/".join(quote(segment, safe=_PATH_SAFE) for segment in segments)
     return safe_url_string(urlunsplit((scheme, host, path, query, "")))
 
 
-def _normalize_segment(segment: str) -> str:
-    # Decode then re-encode, so "%e5", "%E5" and a raw "国" all become "%E5…".
-    return quote(unquote_to_bytes(segment), safe=_PATH_SAFE)
+def _without_dot_segments(segments: list[bytes]) -> list[bytes]:
+    """Resolve "." and ".." (also written "%2e", "%2E%2e"…), as a WHATWG parser does."""
+    kept = segments[:1]  # the empty segment before the leading "/"
+    last = len(segments) - 1
+    for index, segment in enumerate(segments[1:], start=1):
+        if segment in (b".", b".."):
+            if segment == b".." and len(kept) > 1:
+                kept.pop()
+            if index == last:
+                kept.append(b"")  # "/a/." and "/a/b/.." end with a slash
+            continue
+        kept.append(segment)
+    return kept
 
 
 def is_rfi_article_url(url: str, language_path: str = "/cn/") -> bool:
