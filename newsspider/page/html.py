@@ -88,12 +88,7 @@ def serialize(element, keep_tail: bool = False, children: bool = True) -> str:
 def serialize_children(element) -> str:
     """The inner HTML of ``element`` in the archive's style."""
     out: list[str] = []
-    if element.text:
-        out.append(escape_text(element.text))
-    for child in element:
-        _write(child, out, True)
-        if child.tail:
-            out.append(escape_text(child.tail))
+    _write_inner(element, out, svg=False)
     return "".join(out)
 
 
@@ -134,14 +129,19 @@ def _write(element, out: list[str], children: bool, svg: bool = False) -> None:
     # libxml2 (an HTML4 parser) does not know <source> is void and nests what
     # follows an unclosed one inside it: write those children as siblings.
     if children:
-        if element.text:
-            out.append(escape_text(element.text))
-        for child in element:
-            _write(child, out, True, svg)
-            if child.tail:
-                out.append(escape_text(child.tail))
+        _write_inner(element, out, svg)
     if tag not in VOID:
         out.append(f"</{tag}>")
+
+
+def _write_inner(element, out: list[str], svg: bool) -> None:
+    """Text, children and their tails: everything between the start and end tags."""
+    if element.text:
+        out.append(escape_text(element.text))
+    for child in element:
+        _write(child, out, True, svg)
+        if child.tail:
+            out.append(escape_text(child.tail))
 
 
 def _attributes(element, svg: bool = False) -> str:
