@@ -47,8 +47,8 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 RETRY_AFTER_MAX = 600
 """Longest Retry-After (seconds) honoured; a longer one fails the request for this run."""
 RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the spider logs one line per failed article
-# 404/410 must reach the spider: they are how removal is detected.
-HTTPERROR_ALLOWED_CODES = [404, 410]
+# 404/410 reach the spider for article requests only (their handle_httpstatus_list):
+# that is how removal is detected. A listing that answers 404 is an error, not a page.
 
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -147,3 +147,24 @@ def test_a_sitemap_lastmod_newer_than_the_last_check_makes_an_article_due(archiv
         "gone": 0,
         "failed": 0,
     }
+
+
+def test_a_listing_that_answers_404_is_one_warning_not_a_crash(tmp_path, caplog):
+    from vcr.cassette import Cassette
+    from vcr.record_mode import RecordMode
+    from vcr.request import Request as VcrRequest
+
+    archive = make_archive(tmp_path / "archive", [SMALL_ARCHIVE[0]])
+    cassette = Cassette.load(path=str(factory.CASSETTES / "demo.yaml"), record_mode=RecordMode.NONE)
+    missing = "https://www.rfi.fr/cn/missing/rss"
+    cassette.append(
+        VcrRequest("GET", missing, None, {}),
+        {"status": {"code": 404, "message": "Not Found"}, "headers": {}, "body": {"string": b""}},
+    )
+    feeds = [*factory.rfi_sources.FEEDS, missing]
+    crawler = run_crawl(archive, cassette, RFI_FEEDS=feeds)
+    assert crawler.stats.get_value("discovery/failed_listings") == 1
+    assert crawler.stats.get_value("spider_exceptions/ValueError") is None
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(m.startswith(f"listing {missing} not read: HTTP 404") for m in warnings)
+    assert last_report(archive)["counts"]["unchanged"] == 1
