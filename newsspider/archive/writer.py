@@ -26,6 +26,20 @@ HISTORY_DIR = "history"
 GONE_SUFFIX = ".gone.json"
 
 
+class ArchiveWriteError(Exception):
+    """A write to the archive failed; the entry it would have replaced is intact.
+
+    ``str()`` is one line naming the file and the reason; ``errno`` is the
+    symbolic errno (``"ENOSPC"``, ``"EROFS"``…) when the OS gave one.
+    """
+
+    def __init__(self, path: str, reason: str, errno: str | None = None):
+        self.path = path
+        self.reason = reason
+        self.errno = errno
+        super().__init__(f"cannot write {path}: {reason}" + (f" ({errno})" if errno else ""))
+
+
 def entry_file_name(url: str) -> str:
     """Deterministic, filesystem-safe file name for an article URL."""
     digest = hashlib.sha256(canonical_url(url).encode("utf-8")).hexdigest()
