@@ -15,6 +15,8 @@ ARCHIVE_DIR = "seeds"
 """Folder of entry files the crawl refreshes and adds to."""
 ARCHIVE_REPORTS_DIR = "reports"
 """Where each run's report goes, relative to ARCHIVE_DIR."""
+ARCHIVE_REPORTS_KEEP_DAYS = 90
+"""Run reports older than this many days are deleted by the next crawl; 0 keeps them all."""
 
 # --- Manners: this crawls a real news site from cron --------------------------
 CONTACT_URL = "https://github.com/newsspider/newsspider"

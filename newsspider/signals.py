@@ -2,3 +2,9 @@
 
 article_failed = object()
 """An article could not be checked this run: send(url=..., reason=...)."""
+
+listing_failed = object()
+"""A feed, sitemap or section page could not be read: send(url=..., reason=...)."""
+
+listed_article_skipped = object()
+"""Discovery left a listed article out: send(url=..., why=...), why is "over_cap" or "too_old"."""

@@ -27,7 +27,7 @@ from newsspider.items import ArticleGone, ArticleNotModified
 from newsspider.loaders import load_article
 from newsspider.page import article as page
 from newsspider.schedule import RecheckPolicy
-from newsspider.signals import article_failed
+from newsspider.signals import article_failed, listed_article_skipped, listing_failed
 
 GONE_STATUSES = (404, 410)
 NOT_MODIFIED = 304
@@ -140,6 +140,9 @@ class RfiSpider(scrapy.Spider):
     def listing_error(self, failure: Failure):
         self.crawler.stats.inc_value("discovery/failed_listings")
         self.logger.warning("listing %s not read: %s", failure.request.url, describe(failure))
+        self.crawler.signals.send_catch_log(
+            listing_failed, url=failure.request.url, reason=describe(failure)
+        )
 
     def parse_feed(self, response):
         self.crawler.stats.inc_value("discovery/feeds")
@@ -181,9 +184,15 @@ class RfiSpider(scrapy.Spider):
                 continue
             if item.published and item.published < self.oldest:
                 stats.inc_value("discovery/too_old")
+                self.crawler.signals.send_catch_log(
+                    listed_article_skipped, url=item.url, why="too_old"
+                )
                 continue
             if self.new_budget <= 0:
                 stats.inc_value("discovery/over_limit")
+                self.crawler.signals.send_catch_log(
+                    listed_article_skipped, url=item.url, why="over_cap"
+                )
                 continue
             self.new_budget -= 1
             stats.inc_value("discovery/new")
