@@ -127,14 +127,12 @@ def sitemap_month(url: str) -> tuple[int, int] | None:
 # the rolling news `a[data-article-item-link]` with a `<time datetime>`, and day archives
 # `ul.o-archive-day__list li a`. Restricted to <main>: menus repeat section links.
 SECTION_LINKS = (
-    "//main//*[@data-article-list]//*[contains(@class, 'article__title')]"
-    "//a[@data-article-item-link]"
-    " | //main//*[contains(@class, 'm-item-list-article')]//a[@data-article-item-link]"
+    "//main//a[@data-article-item-link]"
     " | //main//*[contains(@class, 'm-item-news-feed')]"
     "//*[contains(@class, 'news__content__title')]//a"
     " | //main//ul[contains(@class, 'o-archive-day__list')]/li//a"
 )
-# The publication time of a listed card, where the card shows one.
+# The publication time a listing shows beside a link: its card's, or its list item's.
 SECTION_LINK_TIME = (
     "(ancestor::*[contains(@class, 'm-item-news-feed') or contains(@class, 'm-item-list-article')"
     " or self::li][1]//time/@datetime)[1]"

@@ -77,15 +77,20 @@ EXTENSIONS = {
 # --- Discovery ----------------------------------------------------------------
 RFI_DISCOVERY = True
 """Look for new articles in RFI's feeds, sitemaps and section pages."""
-RFI_FEEDS = rfi_sources.FEEDS
-RFI_SITEMAPS = rfi_sources.SITEMAPS
-RFI_SECTIONS = rfi_sources.SECTIONS
+RFI_EDITION = rfi_sources.DEFAULT_EDITION
+"""Which edition the archive keeps: cn (simplified Chinese) or tw (traditional)."""
+RFI_FEEDS = None
+"""RSS feeds read; None: the edition's (newsspider/rfi_sources.py)."""
+RFI_SITEMAPS = None
+"""News sitemap and sitemap index read; None: the edition's."""
+RFI_SECTIONS = None
+"""Listing pages read (rolling news, sections); None: the edition's."""
 RFI_MAX_NEW_ARTICLES = 100
 """New articles one run may add; the rest wait for the next run."""
 RFI_OLDEST_DAYS = 30
 """Listed articles published longer ago than this are not added."""
 RFI_MAX_SITEMAPS = 2
-"""Monthly sitemaps read from a sitemap index per run (the newest)."""
+"""Monthly contents_YYYYMM sitemaps read from the index per run (the newest recent enough)."""
 
 # --- Incremental refresh --------------------------------------------------------
 RFI_RECHECK_MIN_HOURS = 1

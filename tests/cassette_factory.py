@@ -20,8 +20,15 @@ from vcr.request import Request
 from vcr.serializers import yamlserializer
 
 from newsspider import rfi_sources
-from newsspider.archive import Entry, canonical_url, read_entry
-from tests.compose import ARCHIVE, compose_page, compose_section_page, entry_published
+from newsspider.archive import Entry, read_entry
+from tests.compose import (
+    ARCHIVE,
+    compose_day_archive_page,
+    compose_page,
+    compose_rolling_news_page,
+    compose_section_page,
+    entry_published,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
@@ -107,9 +114,11 @@ def edited(original: Entry) -> Entry:
 # RFI's own files are not captured anywhere here; these follow the public
 # standards, carrying real entries' URLs, titles and dates.
 
-NEWS_SITEMAP_URL = "https://www.rfi.fr/sitemaps/cn/news.xml"
-SITEMAP_INDEX_URL = "https://www.rfi.fr/sitemaps/cn/sitemap.xml"
-MONTHLY_SITEMAP_URL = "https://www.rfi.fr/sitemaps/cn/2023-10.xml"
+CN = rfi_sources.EDITIONS["cn"]
+
+
+def monthly_sitemap_url(edition: rfi_sources.Edition, month: str) -> str:
+    return f"https://www.rfi.fr/sitemaps/{edition.code}/contents_{month}.xml"
 
 
 def xml_text(value: str) -> str:
@@ -187,26 +196,29 @@ def html_response(body: str) -> dict:
     )
 
 
-def listings(feed, news, monthly, section) -> list[tuple[Request, dict]]:
-    """Every listing the default settings read (rfi_sources), showing the given entries."""
+def listings(feed, news, monthly, section, edition=CN) -> list[tuple[Request, dict]]:
+    """Every listing an edition's default settings read (rfi_sources), showing the given
+    entries: the listing pages alternate the three listing markups FACTS.md names."""
     rss_type, xml_type = "application/rss+xml; charset=UTF-8", "application/xml; charset=UTF-8"
+    monthly_url = monthly_sitemap_url(edition, "202310")
     index = sitemap_index(
         [
-            ("https://www.rfi.fr/sitemaps/cn/2020-10.xml", "2020-10-31T23:00:00+00:00"),
-            (MONTHLY_SITEMAP_URL, "2023-10-31T23:00:00+00:00"),
+            (monthly_sitemap_url(edition, "202010"), "2020-10-31T23:00:00+00:00"),
+            (monthly_sitemap_url(edition, "202310"), "2023-10-31T23:00:00+00:00"),
+            # Not article sitemaps (SEEN in RFI ES's index): never read.
+            (f"https://www.rfi.fr/sitemaps/{edition.code}/tags_1.xml", "2023-11-01T00:00:00Z"),
+            (f"https://www.rfi.fr/sitemaps/{edition.code}/shows.xml", "2023-11-01T00:00:00Z"),
         ]
     )
+    composers = [compose_rolling_news_page, compose_section_page, compose_day_archive_page]
     return [
+        *((get(url), xml_response(rss(feed), rss_type)) for url in edition.feeds),
+        (get(edition.news_sitemap), xml_response(news_sitemap(news), xml_type)),
+        (get(edition.sitemap_index), xml_response(index, xml_type)),
+        (get(monthly_url), xml_response(monthly_sitemap(monthly), xml_type)),
         *(
-            (get(canonical_url(url)), xml_response(rss(feed), rss_type))
-            for url in rfi_sources.FEEDS
-        ),
-        (get(NEWS_SITEMAP_URL), xml_response(news_sitemap(news), xml_type)),
-        (get(SITEMAP_INDEX_URL), xml_response(index, xml_type)),
-        (get(MONTHLY_SITEMAP_URL), xml_response(monthly_sitemap(monthly), xml_type)),
-        *(
-            (get(canonical_url(url)), html_response(compose_section_page(section)))
-            for url in rfi_sources.SECTIONS
+            (get(url), html_response(composers[number % 3](section)))
+            for number, url in enumerate(edition.listing_pages)
         ),
     ]
 

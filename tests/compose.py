@@ -250,3 +250,39 @@ def compose_section_page(entries: list[Entry]) -> str:
         f'<body>\n<main data-nav-container>\n<div class="t-content t-content--page-builder" '
         f'id="main-content">\n{listing}\n</div>\n</main>\n</body>\n</html>\n'
     )
+
+
+def compose_rolling_news_page(entries: list[Entry]) -> str:
+    """RFI's rolling-news listing (/cn/滚动新闻/) showing ``entries``.
+
+    INFERRED markup: public scrapers of /cn/ read it as ``a[data-article-item-link]``
+    with a ``<time datetime>`` beside it (FACTS.md); no capture of the page exists,
+    so the items are written in the template's news-feed list (TEMPLATE.md).
+    """
+    items = "".join(
+        '<li><div class="m-item-news-feed"><div class="news__metadata__time">'
+        f'<time datetime="{entry_published(e).isoformat()}">{entry_published(e):%H:%M}</time></div>'
+        f'<a href="{e.url.split("https://www.rfi.fr", 1)[1]}" data-article-item-link>'
+        f"<h2>{_text(e.title)}</h2></a></div></li>\n"
+        for e in entries
+    )
+    return _listing_page(f'<ol class="o-layout-list o-layout-list--news-feed">\n{items}</ol>')
+
+
+def compose_day_archive_page(entries: list[Entry]) -> str:
+    """A day archive listing ``entries`` as ``ul.o-archive-day__list li a`` (FACTS.md, SEEN
+    in public scrapers; the surrounding markup is INFERRED)."""
+    items = "".join(
+        f'<li><a href="{e.url.split("https://www.rfi.fr", 1)[1]}">{_text(e.title)}</a></li>\n'
+        for e in entries
+    )
+    return _listing_page(f'<ul class="o-archive-day__list">\n{items}</ul>')
+
+
+def _listing_page(listing: str) -> str:
+    head = _head().replace('lang="en"', 'lang="zh-Hans"')
+    return (
+        f'<!DOCTYPE html>\n<html dir="ltr" lang="zh-Hans">\n{head}\n'
+        f'<body>\n<main data-nav-container>\n<div class="t-content t-content--page-builder" '
+        f'id="main-content">\n{listing}\n</div>\n</main>\n</body>\n</html>\n'
+    )

@@ -161,7 +161,7 @@ def test_a_listing_that_answers_404_is_one_warning_not_a_crash(tmp_path, caplog)
         VcrRequest("GET", missing, None, {}),
         {"status": {"code": 404, "message": "Not Found"}, "headers": {}, "body": {"string": b""}},
     )
-    feeds = [*factory.rfi_sources.FEEDS, missing]
+    feeds = [*factory.CN.feeds, missing]
     crawler = run_crawl(archive, cassette, RFI_FEEDS=feeds)
     assert crawler.stats.get_value("discovery/failed_listings") == 1
     assert crawler.stats.get_value("spider_exceptions/ValueError") is None
