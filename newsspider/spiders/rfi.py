@@ -140,7 +140,7 @@ class RfiSpider(scrapy.Spider):
         if article is None:
             self.fail(archived_url, "no article on the page (template changed?)")
             return
-        yield load_article(response, tree, article)
+        yield load_article(response, tree, article, self.edition)
 
     def article_error(self, failure: Failure):
         request = failure.request
@@ -189,7 +189,9 @@ class RfiSpider(scrapy.Spider):
                 continue
             if item.url in self.known:
                 state = self.known[item.url]
-                lastmod_ms = int(item.lastmod.timestamp() * 1000) if item.lastmod else None
+                # A listing's lastmod (sitemaps) or pubDate (feeds) after the last check.
+                changed_at = max(filter(None, (item.lastmod, item.published)), default=None)
+                lastmod_ms = int(changed_at.timestamp() * 1000) if changed_at else None
                 checked = state.last_checked_ms if state else None
                 if lastmod_ms and checked and lastmod_ms > checked:
                     self.state.record_listed(item.url, lastmod_ms)  # due now, and next run
