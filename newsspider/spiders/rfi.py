@@ -140,6 +140,10 @@ class RfiSpider(scrapy.Spider):
         if article is None:
             self.fail(archived_url, "no article on the page (template changed?)")
             return
+        if page.is_column(tree) and not page.author_block(article):
+            # A column's entries end with its byline; without it the entry would be degraded.
+            self.fail(archived_url, "column without its byline (no .m-from-author on the page)")
+            return
         yield load_article(response, tree, article, self.edition)
 
     def article_error(self, failure: Failure):
