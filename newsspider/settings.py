@@ -13,6 +13,9 @@ COMMANDS_MODULE = "newsspider.commands"
 # --- The archive -----------------------------------------------------------
 ARCHIVE_DIR = "seeds"
 """Folder of entry files the crawl refreshes and adds to."""
+ARCHIVE_CAPTURES = "changed"
+"""Raw WARC captures kept in captures/: changed (pages that made a new or updated entry),
+all (every page fetched whole), none."""
 ARCHIVE_REPORTS_DIR = "reports"
 """Where each run's report goes, relative to ARCHIVE_DIR."""
 
@@ -55,6 +58,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newsspider.middlewares.useragent.ContactUserAgentMiddleware": 500,
     "newsspider.middlewares.retry.RetryAfterMiddleware": 550,
+    "newsspider.middlewares.capture.CaptureMiddleware": 945,
     "newsspider.middlewares.cassette.CassetteMiddleware": 950,
 }
 
@@ -67,6 +71,7 @@ VCR_RECORD_MODE = "none"
 ITEM_PIPELINES = {
     "newsspider.pipelines.validate.ValidateArticlePipeline": 100,
     "newsspider.pipelines.archive.ArchiveDedupePipeline": 500,
+    "newsspider.pipelines.capture.CapturePipeline": 600,
 }
 EXTENSIONS = {
     "newsspider.extensions.report.RefreshReport": 500,

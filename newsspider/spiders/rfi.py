@@ -33,6 +33,7 @@ from newsspider.discovery import (
 )
 from newsspider.items import ArticleGone, ArticleNotModified
 from newsspider.loaders import load_article
+from newsspider.middlewares.capture import CAPTURE_META, EXCHANGE_META
 from newsspider.page import article as page
 from newsspider.schedule import RecheckPolicy
 from newsspider.signals import article_failed
@@ -117,7 +118,7 @@ class RfiSpider(scrapy.Spider):
             headers=headers,
             callback=self.parse_article,
             errback=self.article_error,
-            meta={"handle_httpstatus_list": [NOT_MODIFIED, *GONE_STATUSES]},
+            meta={"handle_httpstatus_list": [NOT_MODIFIED, *GONE_STATUSES], CAPTURE_META: True},
             cb_kwargs={"archived_url": url},
         )
 
@@ -144,7 +145,9 @@ class RfiSpider(scrapy.Spider):
             # A column's entries end with its byline; without it the entry would be degraded.
             self.fail(archived_url, "column without its byline (no .m-from-author on the page)")
             return
-        yield load_article(response, tree, article, self.edition)
+        item = load_article(response, tree, article, self.edition)
+        item["capture"] = response.meta.get(EXCHANGE_META)
+        yield item
 
     def article_error(self, failure: Failure):
         request = failure.request
