@@ -14,13 +14,14 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from hashlib import sha1
 from pathlib import Path
+from urllib.parse import unquote
 
 from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request
 from vcr.serializers import yamlserializer
 
 from newsspider import rfi_sources
-from newsspider.archive import Entry, read_entry
+from newsspider.archive import Entry, canonical_url, read_entry
 from tests.compose import (
     ARCHIVE,
     compose_day_archive_page,
@@ -232,6 +233,27 @@ DISCOVERED = {
 """Real entries not in SMALL_ARCHIVE, by the listing that shows them (some twice)."""
 
 
+TW = rfi_sources.EDITIONS["tw"]
+TW_ARCHIVE = SMALL_ARCHIVE[:2]
+TW_NEW = "duty-machine-news_rfi_999990.md"
+CN_ONLY = "duty-machine-news_rfi_999998.md"
+
+
+def in_edition(original: Entry, edition: rfi_sources.Edition) -> Entry:
+    """A real /cn/ entry as the other edition would publish it: the same template and
+    text under the edition's path, its section and column segments in that edition.
+    (No /tw/ entry is captured anywhere here; the text stays as archived.)"""
+    segments = canonical_url(original.url).split("/")
+    cn = rfi_sources.EDITIONS["cn"]
+    renamed = dict(zip(cn.sections, edition.sections, strict=True))
+    renamed[cn.column_section] = edition.column_section
+    head = unquote(segments[4]) if len(segments) > 5 else None
+    if head in renamed:
+        segments[4] = edition.url(renamed[head]).rsplit("/", 1)[1]
+    segments[3] = edition.code
+    return Entry(original.timestamp, original.title, "/".join(segments), original.html)
+
+
 def not_modified(entry_: Entry) -> dict:
     body = compose_page(entry_).encode("utf-8")
     return response(304, {"ETag": ['"' + sha1(body).hexdigest()[:16] + '"']}, b"")
@@ -285,6 +307,18 @@ def main() -> None:
     write(
         CASSETTES / "test_incremental" / "test_every_page_not_modified_writes_only_the_report.yaml",
         [robots(), *((get(e.url), not_modified(e)) for e in small)],
+    )
+
+    tw_archive = [in_edition(entry(name), TW) for name in TW_ARCHIVE]
+    tw_new = in_edition(entry(TW_NEW), TW)
+    listed = [tw_new, tw_archive[0], entry(CN_ONLY)]  # a /cn/ URL is not a /tw/ article
+    write(
+        CASSETTES / "test_editions" / "tw.yaml",
+        [
+            robots(),
+            *listings(listed, listed, listed, listed, edition=TW),
+            *((get(e.url), page_response(e)) for e in [*tw_archive, tw_new]),
+        ],
     )
 
     lists = {kind: [entry(n) for n in names] for kind, names in DISCOVERED.items()}
