@@ -31,18 +31,20 @@ class Listed:
     lastmod: datetime | None = None
 
 
-def rss_articles(body: bytes) -> list[Listed]:
+def rss_articles(body: bytes, path: str = rfi_sources.EDITIONS["cn"].path) -> list[Listed]:
     selector = Selector(body=body, type="xml")
     selector.remove_namespaces()
     found = []
     for item in selector.xpath("//item"):
         link = (item.xpath("link/text()").get() or item.xpath("guid/text()").get() or "").strip()
-        found.extend(_listed(link, published=_rfc822(item.xpath("pubDate/text()").get())))
+        found.extend(_listed(link, path, published=_rfc822(item.xpath("pubDate/text()").get())))
     return found
 
 
-def sitemap_listing(body: bytes) -> tuple[str, list[Listed]]:
-    """('sitemapindex', child sitemaps) or ('urlset', articles)."""
+def sitemap_listing(
+    body: bytes, path: str = rfi_sources.EDITIONS["cn"].path
+) -> tuple[str, list[Listed]]:
+    """('sitemapindex', child sitemaps) or ('urlset', articles of the edition at ``path``)."""
     news_dates = _news_publication_dates(body)
     sitemap = Sitemap(body)
     found = []
@@ -52,7 +54,7 @@ def sitemap_listing(body: bytes) -> tuple[str, list[Listed]]:
         if sitemap.type == "sitemapindex":
             found.append(Listed(loc.strip(), lastmod=lastmod))
         else:
-            found.extend(_listed(loc, published=news_dates.get(loc.strip()), lastmod=lastmod))
+            found.extend(_listed(loc, path, published=news_dates.get(loc.strip()), lastmod=lastmod))
     return sitemap.type, found
 
 
@@ -68,14 +70,27 @@ def _news_publication_dates(body: bytes) -> dict[str, datetime]:
     return dates
 
 
-def section_articles(body: bytes, base_url: str) -> list[Listed]:
+def recent_monthly_sitemaps(children: list[Listed], oldest: datetime) -> list[str]:
+    """The index's monthly contents_YYYYMM sitemaps that can hold articles published
+    since ``oldest``, oldest month first; other children (tags, shows) list no articles."""
+    months = []
+    for child in children:
+        month = rfi_sources.sitemap_month(child.url)
+        if month is not None and month >= (oldest.year, oldest.month):
+            months.append((month, child.url))
+    return [url for _, url in sorted(months)]
+
+
+def section_articles(
+    body: bytes, base_url: str, path: str = rfi_sources.EDITIONS["cn"].path
+) -> list[Listed]:
     tree = lxml.html.document_fromstring(body, base_url=base_url)
     found, seen = [], set()
     for link in tree.xpath(rfi_sources.SECTION_LINKS):
         href = link.get("href") or ""
         times = link.xpath(rfi_sources.SECTION_LINK_TIME)
         for listed in _listed(
-            lxml.html.urljoin(base_url, href), published=_w3c(times[0]) if times else None
+            lxml.html.urljoin(base_url, href), path, published=_w3c(times[0]) if times else None
         ):
             if listed.url not in seen:  # image and title links repeat one href
                 seen.add(listed.url)
@@ -83,8 +98,8 @@ def section_articles(body: bytes, base_url: str) -> list[Listed]:
     return found
 
 
-def _listed(url: str, published=None, lastmod=None) -> list[Listed]:
-    if not url or not is_rfi_article_url(url, rfi_sources.LANGUAGE_PATH):
+def _listed(url: str, path: str, published=None, lastmod=None) -> list[Listed]:
+    if not url or not is_rfi_article_url(url, path):
         return []
     return [Listed(canonical_url(url), published or url_date(url), lastmod)]
 

@@ -21,6 +21,8 @@ class ArticleItem(scrapy.Item):
     last_modified = scrapy.Field()
     outcome = scrapy.Field()
     """Set by the archive pipeline: unchanged, updated or new."""
+    capture = scrapy.Field()
+    """The raw HTTP exchange (archive.captures.Exchange); the capture pipeline takes it out."""
 
 
 class ArticleGone(scrapy.Item):

@@ -13,6 +13,9 @@ COMMANDS_MODULE = "newsspider.commands"
 # --- The archive -----------------------------------------------------------
 ARCHIVE_DIR = "seeds"
 """Folder of entry files the crawl refreshes and adds to."""
+ARCHIVE_CAPTURES = "changed"
+"""Raw WARC captures kept in captures/: changed (pages that made a new or updated entry),
+all (every page fetched whole), none."""
 ARCHIVE_REPORTS_DIR = "reports"
 """Where each run's report goes, relative to ARCHIVE_DIR."""
 ARCHIVE_REPORTS_KEEP_DAYS = 90
@@ -57,6 +60,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newsspider.middlewares.useragent.ContactUserAgentMiddleware": 500,
     "newsspider.middlewares.retry.RetryAfterMiddleware": 550,
+    "newsspider.middlewares.capture.CaptureMiddleware": 945,
     "newsspider.middlewares.cassette.CassetteMiddleware": 950,
 }
 
@@ -69,6 +73,7 @@ VCR_RECORD_MODE = "none"
 ITEM_PIPELINES = {
     "newsspider.pipelines.validate.ValidateArticlePipeline": 100,
     "newsspider.pipelines.archive.ArchiveDedupePipeline": 500,
+    "newsspider.pipelines.capture.CapturePipeline": 600,
 }
 EXTENSIONS = {
     "newsspider.extensions.report.RefreshReport": 500,
@@ -79,15 +84,20 @@ EXTENSIONS = {
 # --- Discovery ----------------------------------------------------------------
 RFI_DISCOVERY = True
 """Look for new articles in RFI's feeds, sitemaps and section pages."""
-RFI_FEEDS = rfi_sources.FEEDS
-RFI_SITEMAPS = rfi_sources.SITEMAPS
-RFI_SECTIONS = rfi_sources.SECTIONS
+RFI_EDITION = rfi_sources.DEFAULT_EDITION
+"""Which edition the archive keeps: cn (simplified Chinese) or tw (traditional)."""
+RFI_FEEDS = None
+"""RSS feeds read; None: the edition's (newsspider/rfi_sources.py)."""
+RFI_SITEMAPS = None
+"""News sitemap and sitemap index read; None: the edition's."""
+RFI_SECTIONS = None
+"""Listing pages read (rolling news, sections); None: the edition's."""
 RFI_MAX_NEW_ARTICLES = 100
 """New articles one run may add; the rest wait for the next run."""
 RFI_OLDEST_DAYS = 30
 """Listed articles published longer ago than this are not added."""
 RFI_MAX_SITEMAPS = 2
-"""Monthly sitemaps read from a sitemap index per run (the newest)."""
+"""Monthly contents_YYYYMM sitemaps read from the index per run (the newest recent enough)."""
 
 # --- Incremental refresh --------------------------------------------------------
 RFI_RECHECK_MIN_HOURS = 1

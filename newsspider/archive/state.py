@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from newsspider.archive.index import STATE_DIR
 
@@ -25,9 +25,12 @@ CREATE TABLE IF NOT EXISTS checks (
     published_ms INTEGER,
     last_checked_ms INTEGER,
     last_changed_ms INTEGER,
-    listed_lastmod_ms INTEGER
+    listed_lastmod_ms INTEGER,
+    modified_ms INTEGER
 );
 """
+# Columns added after the first release, created on open in older state files.
+_ADDED_COLUMNS = {"modified_ms": "INTEGER"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,8 @@ class CheckState:
     last_changed_ms: int | None = None
     listed_lastmod_ms: int | None = None
     """Newest lastmod a sitemap gave for the URL (makes it due when newer than the last check)."""
+    modified_ms: int | None = None
+    """The modification time the page itself showed at its last check (JSON-LD, visible line)."""
 
 
 class CrawlState:
@@ -53,6 +58,7 @@ class CrawlState:
         db = sqlite3.connect(os.path.join(folder, STATE_DB), timeout=30)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
+        _add_missing_columns(db)
         return cls(db)
 
     def close(self) -> None:
@@ -65,11 +71,12 @@ class CrawlState:
         self.close()
 
     def get(self, url: str) -> CheckState | None:
-        row = self.db.execute("SELECT * FROM checks WHERE url = ?", (url,)).fetchone()
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM checks WHERE url = ?", (url,)).fetchone()
         return CheckState(*row) if row else None
 
     def all(self) -> dict[str, CheckState]:
-        return {row[0]: CheckState(*row) for row in self.db.execute("SELECT * FROM checks")}
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM checks")
+        return {row[0]: CheckState(*row) for row in rows}
 
     def record_check(
         self,
@@ -80,19 +87,29 @@ class CrawlState:
         etag: str | None = None,
         last_modified: str | None = None,
         published_ms: int | None = None,
+        modified_ms: int | None = None,
     ) -> None:
         """Remember one finished check (committed at once)."""
         with self.db:
             self.db.execute(
                 "INSERT INTO checks (url, etag, last_modified, published_ms, last_checked_ms,"
-                " last_changed_ms) VALUES (?, ?, ?, ?, ?, ?)"
+                " last_changed_ms, modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (url) DO UPDATE SET"
                 " etag = COALESCE(excluded.etag, etag),"
                 " last_modified = COALESCE(excluded.last_modified, last_modified),"
                 " published_ms = COALESCE(excluded.published_ms, published_ms),"
                 " last_checked_ms = excluded.last_checked_ms,"
-                " last_changed_ms = COALESCE(excluded.last_changed_ms, last_changed_ms)",
-                (url, etag, last_modified, published_ms, when_ms, when_ms if changed else None),
+                " last_changed_ms = COALESCE(excluded.last_changed_ms, last_changed_ms),"
+                " modified_ms = COALESCE(excluded.modified_ms, modified_ms)",
+                (
+                    url,
+                    etag,
+                    last_modified,
+                    published_ms,
+                    when_ms,
+                    when_ms if changed else None,
+                    modified_ms,
+                ),
             )
 
     def record_listed(self, url: str, lastmod_ms: int) -> None:
@@ -104,3 +121,14 @@ class CrawlState:
                 " MAX(COALESCE(listed_lastmod_ms, 0), excluded.listed_lastmod_ms)",
                 (url, lastmod_ms),
             )
+
+
+_COLUMNS = ", ".join(field.name for field in fields(CheckState))
+
+
+def _add_missing_columns(db: sqlite3.Connection) -> None:
+    present = {row[1] for row in db.execute("PRAGMA table_info(checks)")}
+    with db:
+        for name, kind in _ADDED_COLUMNS.items():
+            if name not in present:
+                db.execute(f"ALTER TABLE checks ADD COLUMN {name} {kind}")

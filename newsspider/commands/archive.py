@@ -11,9 +11,12 @@ from scrapy.exceptions import UsageError
 
 from newsspider.archive.entry import EntryFormatError, is_entry_file, parse_entry, read_entry
 from newsspider.archive.index import ArchiveIndex
+from newsspider.archive.lock import ArchiveLock
 from newsspider.archive.readable import format_ms, readable_lines
+from newsspider.archive.rebuild import rebuild_archive
 from newsspider.archive.urls import canonical_url
 from newsspider.archive.writer import gone_record_path, revisions
+from newsspider.offline import capture_normalizer
 
 
 class Command(ScrapyCommand):
@@ -21,7 +24,7 @@ class Command(ScrapyCommand):
     default_settings = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "check [DIR] | show URL|FILE | diff URL|FILE"
+        return "check [DIR] | show URL|FILE | diff URL|FILE | rebuild [DIR] [--all-revisions]"
 
     def short_desc(self) -> str:
         return "Check an archive folder, or show or diff one article's revisions"
@@ -35,12 +38,14 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args: list[str], opts) -> None:
-        if not args or args[0] not in ("check", "show", "diff"):
-            raise UsageError("expected: check [DIR] | show URL|FILE | diff URL|FILE")
+        if not args or args[0] not in ("check", "show", "diff", "rebuild"):
+            raise UsageError(f"expected: {self.syntax()}")
         action, rest = args[0], args[1:]
         archive_dir = self.settings.get("ARCHIVE_DIR")
         try:
-            if action == "check":
+            if action == "rebuild":
+                self.exitcode = rebuild_command(rest, archive_dir, self.settings)
+            elif action == "check":
                 if len(rest) > 1:
                     raise UsageError("check takes at most one folder")
                 self.exitcode = check_archive(rest[0] if rest else archive_dir)
@@ -54,6 +59,27 @@ class Command(ScrapyCommand):
         except (FileNotFoundError, LookupError, ValueError) as exc:
             print(f"archive {action}: {exc}", file=sys.stderr)
             self.exitcode = 2
+
+
+def rebuild_command(rest: list[str], archive_dir: str, settings) -> int:
+    """``rebuild [DIR] [--all-revisions]``: one line per changed or failed version, then
+    ``rebuild: captures=N entries=E changed=C failed=F``; exit 1 when any failed."""
+    all_revisions = "--all-revisions" in rest
+    folders = [arg for arg in rest if arg != "--all-revisions"]
+    if len(folders) > 1 or any(arg.startswith("--") for arg in folders):
+        raise UsageError("rebuild takes at most one folder and --all-revisions")
+    root = folders[0] if folders else archive_dir
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f"{root}: not a folder")
+    lock = ArchiveLock(root)
+    if not lock.acquire():
+        raise LookupError(f"{root}: a refresh is running (pid {lock.holder()}); try again later")
+    try:
+        counts = rebuild_archive(root, capture_normalizer(settings), all_revisions=all_revisions)
+    finally:
+        lock.release()
+    print(counts.line())
+    return 1 if counts.failed else 0
 
 
 def check_archive(root: str) -> int:

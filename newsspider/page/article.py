@@ -9,6 +9,7 @@ captures in ``../shared/rfi/pages`` (see docs/page-to-entry.md).
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
@@ -22,6 +23,7 @@ from newsspider.page.html import (
     start_tag,
     to_archive_html,
 )
+from newsspider.rfi_sources import EDITIONS
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -44,9 +46,16 @@ CHAPO = _x(f".//p[{_has_class('t-content__chapo')}]")
 DATES = _x(f".//time[@datetime][ancestor::*[{_has_class('t-content__dates')}]]")
 BODY = _x(f".//div[{_has_class('t-content__body')}]")
 SHARES = _x(f".//div[{_has_class('t-content__shares')}]")
-AUTHORS = _x(
-    f".//div[{_has_class('t-content__authors-tts')}][.//*[{_has_class('m-from-author')}]//a]"
+# The byline, whatever its wrapper (.t-content__authors-tts or .t-content__authors:
+# newsspider.rfi_sources), with a linked or a plain-text name.
+FROM_AUTHOR = _x(
+    f".//*[{_has_class('m-from-author')}][.//*[{_has_class('m-from-author__name')}]"
+    "[normalize-space()]]"
 )
+CANONICAL = _x(
+    "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
+)
+COLUMN_SECTIONS = frozenset(edition.column_section for edition in EDITIONS.values())
 # Not the article: the ad + "read more" interstitial and self-promotion.
 INTERSTITIAL = _x(
     f"descendant::*[{_has_class('m-interstitial')} or {_has_class('m-block-ad')}"
@@ -181,14 +190,28 @@ def share_block(article) -> str:
 
 
 def author_block(article) -> str:
-    found = AUTHORS(article)
-    return serialize(found[0]) if found else ""
+    """The byline in the archive's layout: ``<div><div><div>`` + the ``.m-from-author``
+    block + ``</div></div></div>``, as the template nests it in .t-content__authors-tts."""
+    found = FROM_AUTHOR(article)
+    return f"<div><div><div>{serialize(found[0])}</div></div></div>" if found else ""
+
+
+def is_column(page) -> bool | None:
+    """Whether the page says it is a column (its canonical URL is under 专栏检索/專欄檢索);
+    None when the page names no URL of its own."""
+    for url in CANONICAL(page):
+        segments = unquote(urlsplit(url.strip()).path).split("/")
+        return len(segments) > 2 and segments[2] in COLUMN_SECTIONS
+    return None
 
 
 def entry_parts(page, article) -> list[str]:
     """The entry's HTML parts in order: date, image, lead, body, then the
     author block (columns) or else the share block."""
-    ending = author_block(article) or share_block(article)
+    column = is_column(page)
+    if column is None:  # no identity in the head: a byline makes it a column
+        column = bool(FROM_AUTHOR(article))
+    ending = author_block(article) if column else share_block(article)
     return [date_div(article), main_image(page), lead(article), body(article), ending]
 
 

@@ -62,16 +62,15 @@ class ArchiveDedupePipeline:
         if known is not None and self.writer.clear_gone(known.name):
             logger.info("back again: %s", item["url"])
         outcome = self._write(item, known)
-        published = item.get("published")
+        published, modified = item.get("published"), item.get("modified")
         self.state.record_check(
             item["url"],
             item["timestamp"],
             changed=outcome != "unchanged",
             etag=item.get("etag"),
             last_modified=item.get("last_modified"),
-            published_ms=int(datetime.fromisoformat(published).timestamp() * 1000)
-            if published
-            else None,
+            published_ms=iso_to_ms(published),
+            modified_ms=iso_to_ms(modified),
         )
         return outcome
 
@@ -97,3 +96,7 @@ class ArchiveDedupePipeline:
         self.state.record_check(item["url"], item["timestamp"], changed=True)
         logger.warning("gone: %s answered %s (entry kept)", item["url"], item["status"])
         return "gone"
+
+
+def iso_to_ms(value: str | None) -> int | None:
+    return int(datetime.fromisoformat(value).timestamp() * 1000) if value else None

@@ -13,18 +13,27 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
+from newsspider import rfi_sources
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.state import CheckState, CrawlState
 from newsspider.archive.urls import is_rfi_article_url
-from newsspider.discovery import Listed, rss_articles, section_articles, sitemap_listing
+from newsspider.discovery import (
+    Listed,
+    recent_monthly_sitemaps,
+    rss_articles,
+    section_articles,
+    sitemap_listing,
+)
 from newsspider.items import ArticleGone, ArticleNotModified
 from newsspider.loaders import load_article
+from newsspider.middlewares.capture import CAPTURE_META, EXCHANGE_META
 from newsspider.page import article as page
 from newsspider.schedule import RecheckPolicy
 from newsspider.signals import article_failed, listed_article_skipped, listing_failed
@@ -40,6 +49,11 @@ def now_ms() -> int:
 class RfiSpider(scrapy.Spider):
     name = "rfi"
     allowed_domains = ["www.rfi.fr"]
+
+    @cached_property
+    def edition(self) -> rfi_sources.Edition:
+        """The edition this archive keeps (RFI_EDITION): its path, listings and labels."""
+        return rfi_sources.EDITIONS[self.settings.get("RFI_EDITION", rfi_sources.DEFAULT_EDITION)]
 
     async def start(self):
         if self.crawler.stats.get_value("refresh/refused"):
@@ -57,12 +71,18 @@ class RfiSpider(scrapy.Spider):
         for url in due:
             yield self.article_request(url)
         if settings.getbool("RFI_DISCOVERY"):
-            for url in settings.getlist("RFI_FEEDS"):
+            for url in self.listings("RFI_FEEDS", self.edition.feeds):
                 yield self.listing_request(url, self.parse_feed)
-            for url in settings.getlist("RFI_SITEMAPS"):
+            for url in self.listings("RFI_SITEMAPS", self.edition.sitemaps):
                 yield self.listing_request(url, self.parse_sitemap)
-            for url in settings.getlist("RFI_SECTIONS"):
+            for url in self.listings("RFI_SECTIONS", self.edition.listing_pages):
                 yield self.listing_request(url, self.parse_section)
+
+    def listings(self, setting: str, edition_default: list[str]) -> list[str]:
+        """A listing setting's URLs; unset (None) means the edition's own."""
+        if self.settings.get(setting) is None:
+            return edition_default
+        return self.settings.getlist(setting)
 
     def due_articles(self) -> list[str]:
         """Archived URLs due now, most overdue first, at most RFI_MAX_CHECKS_PER_RUN."""
@@ -98,7 +118,7 @@ class RfiSpider(scrapy.Spider):
             headers=headers,
             callback=self.parse_article,
             errback=self.article_error,
-            meta={"handle_httpstatus_list": [NOT_MODIFIED, *GONE_STATUSES]},
+            meta={"handle_httpstatus_list": [NOT_MODIFIED, *GONE_STATUSES], CAPTURE_META: True},
             cb_kwargs={"archived_url": url},
         )
 
@@ -109,7 +129,7 @@ class RfiSpider(scrapy.Spider):
         if response.status in GONE_STATUSES:
             yield ArticleGone(url=archived_url, status=response.status, timestamp=now_ms())
             return
-        if not is_rfi_article_url(response.url):
+        if not is_rfi_article_url(response.url, self.edition.path):
             self.fail(archived_url, f"redirected away from the article, to {response.url}")
             return
         try:
@@ -121,7 +141,13 @@ class RfiSpider(scrapy.Spider):
         if article is None:
             self.fail(archived_url, "no article on the page (template changed?)")
             return
-        yield load_article(response, tree, article)
+        if page.is_column(tree) and not page.author_block(article):
+            # A column's entries end with its byline; without it the entry would be degraded.
+            self.fail(archived_url, "column without its byline (no .m-from-author on the page)")
+            return
+        item = load_article(response, tree, article, self.edition)
+        item["capture"] = response.meta.get(EXCHANGE_META)
+        yield item
 
     def article_error(self, failure: Failure):
         request = failure.request
@@ -146,26 +172,24 @@ class RfiSpider(scrapy.Spider):
 
     def parse_feed(self, response):
         self.crawler.stats.inc_value("discovery/feeds")
-        yield from self.consider(rss_articles(response.body))
+        yield from self.consider(rss_articles(response.body, self.edition.path))
 
     def parse_sitemap(self, response):
         body = response.body
         if body[:2] == b"\x1f\x8b":
             body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        kind, listed = sitemap_listing(body)
+        kind, listed = sitemap_listing(body, self.edition.path)
         self.crawler.stats.inc_value(f"discovery/{kind}")
         if kind == "sitemapindex":
-            # Monthly sitemaps: only those that can hold articles recent enough.
-            recent = [s for s in listed if s.lastmod is None or s.lastmod >= self.oldest]
-            recent.sort(key=lambda s: s.lastmod or self.oldest)
-            for child in recent[-self.settings.getint("RFI_MAX_SITEMAPS") :]:
-                yield self.listing_request(child.url, self.parse_sitemap)
+            limit = self.settings.getint("RFI_MAX_SITEMAPS")
+            for url in recent_monthly_sitemaps(listed, self.oldest)[-limit:] if limit > 0 else []:
+                yield self.listing_request(url, self.parse_sitemap)
             return
         yield from self.consider(listed)
 
     def parse_section(self, response):
         self.crawler.stats.inc_value("discovery/sections")
-        yield from self.consider(section_articles(response.body, response.url))
+        yield from self.consider(section_articles(response.body, response.url, self.edition.path))
 
     def consider(self, listed: list[Listed]):
         """Requests for what a listing shows that this run has not asked for yet."""
@@ -175,7 +199,9 @@ class RfiSpider(scrapy.Spider):
                 continue
             if item.url in self.known:
                 state = self.known[item.url]
-                lastmod_ms = int(item.lastmod.timestamp() * 1000) if item.lastmod else None
+                # A listing's lastmod (sitemaps) or pubDate (feeds) after the last check.
+                changed_at = max(filter(None, (item.lastmod, item.published)), default=None)
+                lastmod_ms = int(changed_at.timestamp() * 1000) if changed_at else None
                 checked = state.last_checked_ms if state else None
                 if lastmod_ms and checked and lastmod_ms > checked:
                     self.state.record_listed(item.url, lastmod_ms)  # due now, and next run
