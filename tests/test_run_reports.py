@@ -143,7 +143,7 @@ def test_a_listing_that_could_not_be_read_is_in_the_report(tmp_path):
         VcrRequest("GET", missing, None, {}),
         {"status": {"code": 404, "message": "Not Found"}, "headers": {}, "body": {"string": b""}},
     )
-    run_crawl(archive, replay, RFI_FEEDS=[*factory.rfi_sources.FEEDS, missing])
+    run_crawl(archive, replay, RFI_FEEDS=[*factory.CN.feeds, missing])
     markdown, data = last_report(archive)
     assert data["listings_not_read"] == [{"url": missing, "reason": "HTTP 404"}]
     assert "## Listings not read (1)\n\n- https://www.rfi.fr/cn/失踪/rss: HTTP 404\n" in markdown
