@@ -5,15 +5,26 @@ this is not derived from the files: losing it costs one full re-check of the
 archive (every article becomes due), never an entry. Each check is committed
 as soon as it is recorded, so a run killed with SIGKILL loses at most the
 article it was on, and the next run does not re-fetch what was done.
+
+A damaged state file is moved aside (``state.sqlite3.corrupt-<UTC time>``,
+kept for a post-mortem) and the run goes on with a new one, as on a first
+run. A state that cannot be written (disk full, read-only) raises
+:class:`ArchiveWriteError`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 
+from newsspider.archive.files import ArchiveWriteError
 from newsspider.archive.index import STATE_DIR
+
+logger = logging.getLogger(__name__)
 
 STATE_DB = "state.sqlite3"
 
@@ -42,18 +53,58 @@ class CheckState:
     """Newest lastmod a sitemap gave for the URL (makes it due when newer than the last check)."""
 
 
+_COLUMNS = tuple(f.name for f in fields(CheckState))
+# SQLite errors that say the state cannot be written now, not that it is damaged.
+_NOT_DAMAGE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_READONLY",
+    "SQLITE_CANTOPEN",
+    "SQLITE_PERM",
+    "SQLITE_NOMEM",
+    "SQLITE_AUTH",
+)
+_ERRNO = {"SQLITE_FULL": "ENOSPC", "SQLITE_IOERR": "EIO", "SQLITE_READONLY": "EROFS"}
+
+
 class CrawlState:
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, path: str = ":memory:"):
         self.db = db
+        self.path = path
 
     @classmethod
     def open(cls, root: str | os.PathLike) -> CrawlState:
+        """Open the state of the archive at ``root``, replacing a damaged one.
+
+        Raises ArchiveWriteError when the state cannot be created or opened
+        for writing (disk full, read-only folder).
+        """
         folder = os.path.join(os.fspath(root), STATE_DIR)
-        os.makedirs(folder, exist_ok=True)
-        db = sqlite3.connect(os.path.join(folder, STATE_DB), timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_SCHEMA)
-        return cls(db)
+        path = os.path.join(folder, STATE_DB)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveWriteError.from_os_error(folder, exc) from exc
+        try:
+            return cls(_connect(path), path)
+        except sqlite3.DatabaseError as exc:
+            if not _is_damage(exc):
+                raise _write_error(path, exc) from exc
+            problem = exc
+        aside = _move_aside(path)
+        logger.warning(
+            "crawl state %s was unreadable (%s); moved to %s, starting with a new one"
+            " (every article is due once)",
+            path,
+            problem,
+            os.path.basename(aside),
+        )
+        try:
+            return cls(_connect(path), path)
+        except sqlite3.DatabaseError as exc:
+            raise _write_error(path, exc) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -63,6 +114,15 @@ class CrawlState:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """One committed transaction; a failure is an ArchiveWriteError (rolled back)."""
+        try:
+            with self.db:
+                yield
+        except sqlite3.DatabaseError as exc:
+            raise _write_error(self.path, exc) from exc
 
     def get(self, url: str) -> CheckState | None:
         row = self.db.execute("SELECT * FROM checks WHERE url = ?", (url,)).fetchone()
@@ -82,7 +142,7 @@ class CrawlState:
         published_ms: int | None = None,
     ) -> None:
         """Remember one finished check (committed at once)."""
-        with self.db:
+        with self._writing():
             self.db.execute(
                 "INSERT INTO checks (url, etag, last_modified, published_ms, last_checked_ms,"
                 " last_changed_ms) VALUES (?, ?, ?, ?, ?, ?)"
@@ -97,10 +157,63 @@ class CrawlState:
 
     def record_listed(self, url: str, lastmod_ms: int) -> None:
         """A sitemap said the article changed at ``lastmod_ms``."""
-        with self.db:
+        with self._writing():
             self.db.execute(
                 "INSERT INTO checks (url, listed_lastmod_ms) VALUES (?, ?)"
                 " ON CONFLICT (url) DO UPDATE SET listed_lastmod_ms ="
                 " MAX(COALESCE(listed_lastmod_ms, 0), excluded.listed_lastmod_ms)",
                 (url, lastmod_ms),
             )
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """Open (or create) the state database; raise sqlite3.DatabaseError if it is damaged."""
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        # Checked before anything is written, so a damaged file goes aside as it was.
+        columns = tuple(row[1] for row in db.execute("PRAGMA table_info(checks)"))
+        if columns and columns != _COLUMNS:
+            raise sqlite3.DatabaseError(f"table checks has columns {columns}, not {_COLUMNS}")
+        problem = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if problem != "ok":
+            raise sqlite3.DatabaseError(f"malformed: {' '.join(problem.split())}")
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    return not (getattr(exc, "sqlite_errorname", None) or "").startswith(_NOT_DAMAGE)
+
+
+def _write_error(path: str, exc: sqlite3.DatabaseError) -> ArchiveWriteError:
+    name = getattr(exc, "sqlite_errorname", None) or ""
+    errno = next((symbol for prefix, symbol in _ERRNO.items() if name.startswith(prefix)), None)
+    if errno == "EIO" and _disk_is_full(path):
+        errno = "ENOSPC"  # SQLite says "disk I/O error" when it cannot grow its -shm file
+    return ArchiveWriteError(path, str(exc), errno)
+
+
+def _disk_is_full(path: str) -> bool:
+    try:
+        return os.statvfs(os.path.dirname(path)).f_bavail == 0
+    except OSError:
+        return False
+
+
+def _move_aside(path: str) -> str:
+    """Rename a damaged database (and its -wal, -shm) to ``<path>.corrupt-<UTC time>``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside, serial = f"{path}.corrupt-{stamp}", 1
+    while os.path.lexists(aside):
+        aside, serial = f"{path}.corrupt-{stamp}-{serial}", serial + 1
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(path + suffix, aside + suffix)
+    except OSError as exc:
+        raise ArchiveWriteError.from_os_error(path, exc) from exc
+    return aside
