@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from newsspider.archive.databases import SchemaError, check_pages, is_damage, is_read_only
 from newsspider.archive.entry import Entry, EntryFormatError, is_entry_file, read_entry
 from newsspider.archive.fingerprint import fingerprint
 from newsspider.archive.urls import canonical_url
@@ -48,22 +49,6 @@ _COLUMNS = (
     "title",
     "error",
 )
-# SQLite errors that say the file cannot be used now, not that it is damaged.
-_CANNOT_WRITE = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")
-_NOT_DAMAGE = (
-    *_CANNOT_WRITE,
-    "SQLITE_BUSY",
-    "SQLITE_LOCKED",
-    "SQLITE_FULL",
-    "SQLITE_IOERR",
-    "SQLITE_NOMEM",
-    "SQLITE_INTERRUPT",
-    "SQLITE_NOLFS",
-)
-
-
-class IndexSchemaError(sqlite3.DatabaseError):
-    """The index file is a database, but not one this code wrote."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +96,8 @@ class ArchiveIndex:
             return cls._open_memory(root)  # read-only archive
         except sqlite3.DatabaseError as exc:
             problem = exc
-        if not _is_damage(problem):
-            if not _is_read_only(problem):
+        if not is_damage(problem):
+            if not is_read_only(problem):
                 logger.warning(
                     "archive index %s cannot be used (%s); indexed in memory this run",
                     path,
@@ -274,7 +259,7 @@ class ArchiveIndex:
 
 
 def _prepare(db: sqlite3.Connection) -> None:
-    """Create the schema in a new database; raise IndexSchemaError on a foreign one."""
+    """Create the schema in a new database; raise SchemaError on a foreign one."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not tables or 0 < version < SCHEMA_VERSION:  # new, or an older index: built quietly
@@ -284,20 +269,8 @@ def _prepare(db: sqlite3.Connection) -> None:
         return
     columns = tuple(row[1] for row in db.execute("PRAGMA table_info(files)"))
     if version != SCHEMA_VERSION or columns != _COLUMNS:
-        raise IndexSchemaError(f"schema version {version}, table columns {columns or 'none'}")
-    # Damage in pages that only a later lookup would meet, mid-crawl.
-    problem = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-    if problem != "ok":
-        raise sqlite3.DatabaseError(f"malformed: {' '.join(problem.split())}")
-
-
-def _is_damage(exc: sqlite3.DatabaseError) -> bool:
-    name = getattr(exc, "sqlite_errorname", None) or ""
-    return isinstance(exc, IndexSchemaError) or not name.startswith(_NOT_DAMAGE)
-
-
-def _is_read_only(exc: sqlite3.DatabaseError) -> bool:
-    return (getattr(exc, "sqlite_errorname", None) or "").startswith(_CANNOT_WRITE)
+        raise SchemaError(f"schema version {version}, table columns {columns or 'none'}")
+    check_pages(db)
 
 
 def _remove_database(path: str) -> None:

@@ -21,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
+from newsspider.archive.databases import SchemaError, check_pages, is_damage, write_error
 from newsspider.archive.files import ArchiveWriteError
 from newsspider.archive.index import STATE_DIR
 
@@ -54,19 +55,6 @@ class CheckState:
 
 
 _COLUMNS = tuple(f.name for f in fields(CheckState))
-# SQLite errors that say the state cannot be written now, not that it is damaged.
-_NOT_DAMAGE = (
-    "SQLITE_BUSY",
-    "SQLITE_LOCKED",
-    "SQLITE_FULL",
-    "SQLITE_IOERR",
-    "SQLITE_READONLY",
-    "SQLITE_CANTOPEN",
-    "SQLITE_PERM",
-    "SQLITE_NOMEM",
-    "SQLITE_AUTH",
-)
-_ERRNO = {"SQLITE_FULL": "ENOSPC", "SQLITE_IOERR": "EIO", "SQLITE_READONLY": "EROFS"}
 
 
 class CrawlState:
@@ -90,8 +78,8 @@ class CrawlState:
         try:
             return cls(_connect(path), path)
         except sqlite3.DatabaseError as exc:
-            if not _is_damage(exc):
-                raise _write_error(path, exc) from exc
+            if not is_damage(exc):
+                raise write_error(path, exc) from exc
             problem = exc
         aside = _move_aside(path)
         logger.warning(
@@ -104,7 +92,7 @@ class CrawlState:
         try:
             return cls(_connect(path), path)
         except sqlite3.DatabaseError as exc:
-            raise _write_error(path, exc) from exc
+            raise write_error(path, exc) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -122,7 +110,7 @@ class CrawlState:
             with self.db:
                 yield
         except sqlite3.DatabaseError as exc:
-            raise _write_error(self.path, exc) from exc
+            raise write_error(self.path, exc) from exc
 
     def get(self, url: str) -> CheckState | None:
         row = self.db.execute("SELECT * FROM checks WHERE url = ?", (url,)).fetchone()
@@ -173,35 +161,14 @@ def _connect(path: str) -> sqlite3.Connection:
         # Checked before anything is written, so a damaged file goes aside as it was.
         columns = tuple(row[1] for row in db.execute("PRAGMA table_info(checks)"))
         if columns and columns != _COLUMNS:
-            raise sqlite3.DatabaseError(f"table checks has columns {columns}, not {_COLUMNS}")
-        problem = db.execute("PRAGMA quick_check(1)").fetchone()[0]
-        if problem != "ok":
-            raise sqlite3.DatabaseError(f"malformed: {' '.join(problem.split())}")
+            raise SchemaError(f"table checks has columns {columns}, not {_COLUMNS}")
+        check_pages(db)
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
     except BaseException:
         db.close()
         raise
     return db
-
-
-def _is_damage(exc: sqlite3.DatabaseError) -> bool:
-    return not (getattr(exc, "sqlite_errorname", None) or "").startswith(_NOT_DAMAGE)
-
-
-def _write_error(path: str, exc: sqlite3.DatabaseError) -> ArchiveWriteError:
-    name = getattr(exc, "sqlite_errorname", None) or ""
-    errno = next((symbol for prefix, symbol in _ERRNO.items() if name.startswith(prefix)), None)
-    if errno == "EIO" and _disk_is_full(path):
-        errno = "ENOSPC"  # SQLite says "disk I/O error" when it cannot grow its -shm file
-    return ArchiveWriteError(path, str(exc), errno)
-
-
-def _disk_is_full(path: str) -> bool:
-    try:
-        return os.statvfs(os.path.dirname(path)).f_bavail == 0
-    except OSError:
-        return False
 
 
 def _move_aside(path: str) -> str:
