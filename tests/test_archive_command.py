@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from newsspider.archive.entry import Entry, read_entry
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.writer import ArchiveWriter
@@ -65,3 +67,42 @@ def test_show_of_an_unknown_url_is_one_clear_line():
     assert done.stderr.strip().splitlines() == [
         "archive show: https://www.rfi.fr/cn/nothing: not in the archive seeds"
     ]
+
+
+def test_check_of_a_copy_of_the_shared_archive_lists_its_manifest_as_unknown(tmp_path):
+    copy = tmp_path / "archive"
+    shutil.copytree(SHARED_ARCHIVE, copy, ignore=shutil.ignore_patterns(".newsspider"))
+    done = scrapy("archive", "check", str(copy))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-2:] == [
+        "0 history revisions, 0 gone records, 0 capture files, 1 unknown files",
+        "61 entries, 0 errors, 1 duplicate URLs",
+    ]
+    assert f"unknown: {copy / 'MANIFEST.tsv'}" in lines
+
+
+def test_check_reports_broken_revisions_bad_gone_records_and_stray_files(tmp_path):
+    name = "seed_000_fa28d98bcef6ab2a.txt"
+    archive = make_archive(tmp_path / "a", [name])
+    old = read_entry(archive / name)
+    with ArchiveIndex.open(archive) as index:
+        copy = ArchiveWriter(index).revise(
+            name, Entry(old.timestamp + 1, old.title, old.url, old.html + "<p>改</p>")
+        )
+    with open(copy, "r+b") as handle:
+        handle.truncate(100)  # a broken history revision
+    gone = archive / name.replace(".txt", ".gone.json")
+    gone.write_text('{"url": "https://www.rfi.fr/cn/x", "status": 4', encoding="utf-8")
+    (archive / "notes.pdf").write_bytes(b"%PDF")
+    done = scrapy("archive", "check", str(archive))
+    assert done.returncode == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"error: {gone}: not a gone record: Expecting ")
+    assert lines[1:] == [
+        f"error: {copy}:2: missing final newline",
+        f"unknown: {archive / 'notes.pdf'}",
+        "1 history revisions, 1 gone records, 0 capture files, 1 unknown files",
+        "1 entries, 2 errors, 0 duplicate URLs",
+    ]
+    assert done.stderr == ""

@@ -114,3 +114,16 @@ def test_rebuild_of_an_archive_without_captures_says_so_in_its_line(archive):
     done = run_scrapy("archive", "rebuild", str(archive))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "rebuild: captures=0 entries=0 changed=0 failed=0"
+
+
+def test_archive_check_reads_every_capture_and_names_a_broken_one(archive):
+    refresh(archive)
+    good = run_scrapy("archive", "check", str(archive))
+    assert good.returncode == 0, good.stdout
+    assert "1 capture files" in good.stdout
+    [path] = capture_files(archive)
+    with open(path, "r+b") as handle:
+        handle.truncate(os.path.getsize(path) - 10)  # damaged after it was finished
+    broken = run_scrapy("archive", "check", str(archive))
+    assert broken.returncode == 1
+    assert f"error: {path}: not readable WARC" in broken.stdout

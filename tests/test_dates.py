@@ -141,3 +141,27 @@ def test_a_crawl_records_the_modified_time_the_page_shows(tmp_path):
         recorded = crawl_state.get(SEED.url)
     assert recorded.modified_ms == int(EDITED.timestamp() * 1000)
     assert recorded.published_ms == int(PUBLISHED.timestamp() * 1000)
+
+
+def test_a_state_from_before_modified_times_keeps_its_validators(tmp_path, caplog):
+    import sqlite3
+
+    from newsspider.archive.state import CrawlState
+
+    folder = tmp_path / ".newsspider"
+    folder.mkdir()
+    old = sqlite3.connect(folder / "state.sqlite3")
+    old.execute(
+        "CREATE TABLE checks (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"
+        " published_ms INTEGER, last_checked_ms INTEGER, last_changed_ms INTEGER,"
+        " listed_lastmod_ms INTEGER)"
+    )
+    old.execute("INSERT INTO checks (url, etag, last_checked_ms) VALUES ('u', '\"e\"', 5)")
+    old.commit()
+    old.close()
+    with CrawlState.open(tmp_path) as opened:
+        kept = opened.get("u")
+        opened.record_check("u", 6, changed=False, modified_ms=4)
+        assert opened.get("u").modified_ms == 4
+    assert (kept.etag, kept.last_checked_ms, kept.modified_ms) == ('"e"', 5, None)
+    assert not list(folder.glob("*.corrupt-*")) and "WARNING" not in caplog.text

@@ -203,6 +203,9 @@ def read_captures(path: str) -> Iterator[Capture]:
 
 def check_capture_file(path: str) -> str | None:
     """None when every record of the file reads; else a one-line reason."""
+    whole, size = _whole_members_length(path), os.path.getsize(path)
+    if whole != size:  # WARC readers stop quietly at a cut gzip member
+        return f"{path}: not readable WARC: cut short after byte {whole} of {size}"
     try:
         for _ in read_captures(path):
             pass

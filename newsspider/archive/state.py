@@ -5,15 +5,27 @@ this is not derived from the files: losing it costs one full re-check of the
 archive (every article becomes due), never an entry. Each check is committed
 as soon as it is recorded, so a run killed with SIGKILL loses at most the
 article it was on, and the next run does not re-fetch what was done.
+
+A damaged state file is moved aside (``state.sqlite3.corrupt-<UTC time>``,
+kept for a post-mortem) and the run goes on with a new one, as on a first
+run. A state that cannot be written (disk full, read-only) raises
+:class:`ArchiveWriteError`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sqlite3
 from dataclasses import dataclass, fields
+from datetime import UTC, datetime
 
+from newsspider.archive.databases import SchemaError, check_pages, is_damage, write_error
+from newsspider.archive.files import ArchiveWriteError
 from newsspider.archive.index import STATE_DIR
+
+logger = logging.getLogger(__name__)
 
 STATE_DB = "state.sqlite3"
 
@@ -47,19 +59,45 @@ class CheckState:
     """The modification time the page itself showed at its last check (JSON-LD, visible line)."""
 
 
+_COLUMNS = tuple(f.name for f in fields(CheckState))
+
+
 class CrawlState:
-    def __init__(self, db: sqlite3.Connection):
+    def __init__(self, db: sqlite3.Connection, path: str = ":memory:"):
         self.db = db
+        self.path = path
 
     @classmethod
     def open(cls, root: str | os.PathLike) -> CrawlState:
+        """Open the state of the archive at ``root``, replacing a damaged one.
+
+        Raises ArchiveWriteError when the state cannot be created or opened
+        for writing (disk full, read-only folder).
+        """
         folder = os.path.join(os.fspath(root), STATE_DIR)
-        os.makedirs(folder, exist_ok=True)
-        db = sqlite3.connect(os.path.join(folder, STATE_DB), timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_SCHEMA)
-        _add_missing_columns(db)
-        return cls(db)
+        path = os.path.join(folder, STATE_DB)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveWriteError.from_os_error(folder, exc) from exc
+        try:
+            return cls(_connect(path), path)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise write_error(path, exc) from exc
+            problem = exc
+        aside = _move_aside(path)
+        logger.warning(
+            "crawl state %s was unreadable (%s); moved to %s, starting with a new one"
+            " (every article is due once)",
+            path,
+            problem,
+            os.path.basename(aside),
+        )
+        try:
+            return cls(_connect(path), path)
+        except sqlite3.DatabaseError as exc:
+            raise write_error(path, exc) from exc
 
     def close(self) -> None:
         self.db.close()
@@ -70,12 +108,21 @@ class CrawlState:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _writing(self):
+        """One committed transaction; a failure is an ArchiveWriteError (rolled back)."""
+        try:
+            with self.db:
+                yield
+        except sqlite3.DatabaseError as exc:
+            raise write_error(self.path, exc) from exc
+
     def get(self, url: str) -> CheckState | None:
-        row = self.db.execute(f"SELECT {_COLUMNS} FROM checks WHERE url = ?", (url,)).fetchone()
+        row = self.db.execute(f"SELECT {_SELECT} FROM checks WHERE url = ?", (url,)).fetchone()
         return CheckState(*row) if row else None
 
     def all(self) -> dict[str, CheckState]:
-        rows = self.db.execute(f"SELECT {_COLUMNS} FROM checks")
+        rows = self.db.execute(f"SELECT {_SELECT} FROM checks")
         return {row[0]: CheckState(*row) for row in rows}
 
     def record_check(
@@ -90,7 +137,7 @@ class CrawlState:
         modified_ms: int | None = None,
     ) -> None:
         """Remember one finished check (committed at once)."""
-        with self.db:
+        with self._writing():
             self.db.execute(
                 "INSERT INTO checks (url, etag, last_modified, published_ms, last_checked_ms,"
                 " last_changed_ms, modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -114,7 +161,7 @@ class CrawlState:
 
     def record_listed(self, url: str, lastmod_ms: int) -> None:
         """A sitemap said the article changed at ``lastmod_ms``."""
-        with self.db:
+        with self._writing():
             self.db.execute(
                 "INSERT INTO checks (url, listed_lastmod_ms) VALUES (?, ?)"
                 " ON CONFLICT (url) DO UPDATE SET listed_lastmod_ms ="
@@ -123,7 +170,7 @@ class CrawlState:
             )
 
 
-_COLUMNS = ", ".join(field.name for field in fields(CheckState))
+_SELECT = ", ".join(_COLUMNS)
 
 
 def _add_missing_columns(db: sqlite3.Connection) -> None:
@@ -132,3 +179,38 @@ def _add_missing_columns(db: sqlite3.Connection) -> None:
         for name, kind in _ADDED_COLUMNS.items():
             if name not in present:
                 db.execute(f"ALTER TABLE checks ADD COLUMN {name} {kind}")
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """Open (or create) the state database; raise sqlite3.DatabaseError if it is damaged."""
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        # Checked before anything is written, so a damaged file goes aside as it was.
+        columns = tuple(row[1] for row in db.execute("PRAGMA table_info(checks)"))
+        # A state written before a column was added is not damaged: it gets the column.
+        added = set(_COLUMNS[len(columns) :])
+        if columns and (columns != _COLUMNS[: len(columns)] or added - set(_ADDED_COLUMNS)):
+            raise SchemaError(f"table checks has columns {columns}, not {_COLUMNS}")
+        check_pages(db)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+        _add_missing_columns(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _move_aside(path: str) -> str:
+    """Rename a damaged database (and its -wal, -shm) to ``<path>.corrupt-<UTC time>``."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside, serial = f"{path}.corrupt-{stamp}", 1
+    while os.path.lexists(aside):
+        aside, serial = f"{path}.corrupt-{stamp}-{serial}", serial + 1
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(path + suffix, aside + suffix)
+    except OSError as exc:
+        raise ArchiveWriteError.from_os_error(path, exc) from exc
+    return aside

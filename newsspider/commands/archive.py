@@ -9,7 +9,8 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from newsspider.archive.entry import EntryFormatError, is_entry_file, parse_entry, read_entry
+from newsspider.archive import check as archive_check
+from newsspider.archive.entry import read_entry
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.lock import ArchiveLock
 from newsspider.archive.readable import format_ms, readable_lines
@@ -31,8 +32,8 @@ class Command(ScrapyCommand):
 
     def long_desc(self) -> str:
         return (
-            "check [DIR]: parse every entry of DIR (default: ARCHIVE_DIR), verify it "
-            "round-trips byte for byte, list format errors and duplicate URLs; exit 1 on "
+            "check [DIR]: parse every entry, history revision and gone record of DIR (default: "
+            "ARCHIVE_DIR), verify round trips, list duplicate URLs and unknown files; exit 1 on "
             "format errors.\nshow URL|FILE: print the current entry and its revisions.\n"
             "diff URL|FILE: print a text diff of the last two revisions."
         )
@@ -48,7 +49,8 @@ class Command(ScrapyCommand):
             elif action == "check":
                 if len(rest) > 1:
                     raise UsageError("check takes at most one folder")
-                self.exitcode = check_archive(rest[0] if rest else archive_dir)
+                reports_dir = self.settings.get("ARCHIVE_REPORTS_DIR")
+                self.exitcode = check_archive(rest[0] if rest else archive_dir, reports_dir)
             else:
                 if len(rest) != 1:
                     raise UsageError(f"{action} takes one URL or entry file")
@@ -82,32 +84,23 @@ def rebuild_command(rest: list[str], archive_dir: str, settings) -> int:
     return 1 if counts.failed else 0
 
 
-def check_archive(root: str) -> int:
+def check_archive(root: str, reports_dir: str = "reports") -> int:
     """Print one line per problem, then the totals; return the exit status."""
-    if not os.path.isdir(root):
-        raise FileNotFoundError(f"{root}: not a folder")
-    entries = errors = 0
-    owners: dict[str, list[str]] = {}
-    for name in sorted(n for n in os.listdir(root) if is_entry_file(n)):
-        path = os.path.join(root, name)
-        if not os.path.isfile(path):
-            continue
-        entries += 1
-        with open(path, "rb") as handle:
-            data = handle.read()
-        try:
-            entry = parse_entry(data, path)
-            if entry.serialize() != data:
-                raise EntryFormatError(path, 1, "does not round-trip byte for byte")
-            owners.setdefault(canonical_url(entry.url), []).append(name)
-        except (EntryFormatError, ValueError) as exc:
-            errors += 1
-            print(f"error: {exc}")
-    duplicates = {url: names for url, names in owners.items() if len(names) > 1}
-    for url, names in duplicates.items():
+    result = archive_check.check_archive(root, reports_dir)
+    for error in result.errors:
+        print(f"error: {error}")
+    for url, names in result.duplicates.items():
         print(f"duplicate: {url} in {', '.join(names)}")
-    print(f"{entries} entries, {errors} errors, {len(duplicates)} duplicate URLs")
-    return 1 if errors else 0
+    for path in result.unknown:
+        print(f"unknown: {path}")
+    if result.revisions or result.gone_records or result.unknown or result.captures:
+        print(
+            f"{result.revisions} history revisions, {result.gone_records} gone records,"
+            f" {result.captures} capture files, {len(result.unknown)} unknown files"
+        )
+    errors, duplicates = len(result.errors), len(result.duplicates)
+    print(f"{result.entries} entries, {errors} errors, {duplicates} duplicate URLs")
+    return 0 if result.ok else 1
 
 
 def resolve_entry(target: str, archive_dir: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ import os
 
 from scrapy import signals
 
+from newsspider.archive.files import remove_stale_temp_files
 from newsspider.archive.lock import ArchiveLock
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ class RunLock:
                 self.lock.holder(),
             )
             return "locked"
+        removed = remove_stale_temp_files(folder, self.crawler.settings["ARCHIVE_REPORTS_DIR"])
+        logger.info("archive %s: %d stale temp files removed", folder, len(removed))
         return None
 
     def spider_closed(self):
