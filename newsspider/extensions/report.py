@@ -8,10 +8,10 @@ engine stops, logs the promised closing line (scripts parse it)::
 
 and writes the same counts with the URLs of updated, new, gone and failed
 articles to ``<ARCHIVE_DIR>/<ARCHIVE_REPORTS_DIR>/<run>.md`` (for people) and
-``.json`` (for scripts). It also decides whether the run failed (nothing
-fetched, too many failures): a ``run failed: …`` line comes first, the
-closing line is then logged as an ERROR, and ``refresh/run_failed`` tells the
-crawl command to exit 1.
+``.json`` (for scripts). newsspider.verdict decides whether the run failed
+or was interrupted: a ``run failed: …`` (or ``run interrupted: …``) line then
+comes first, the closing line is logged as an ERROR, and the stats tell the
+crawl command its exit status.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from newsspider.archive.files import atomic_write
 from newsspider.signals import article_failed
+from newsspider.verdict import Verdict, record, recorded, run_verdict
 
 logger = logging.getLogger(__name__)
 
@@ -108,34 +109,26 @@ class RefreshReport:
             self.crawler.stats.set_value(f"refresh/{key}", value)
         verdict = self.verdict()
         if verdict:
-            self.crawler.stats.set_value("refresh/run_failed", verdict)
+            record(self.crawler.stats, verdict)
         try:
             self.path = self.write(reason)
         except OSError as exc:
             logger.error("report not written to %s: %s", self.folder, exc)
-            self.crawler.stats.set_value("refresh/run_failed", f"report not written: {exc}")
+            if not verdict:
+                record(self.crawler.stats, Verdict("failed", f"report not written: {exc}"))
 
-    def verdict(self) -> str | None:
-        """Why this run counts as failed (exit status 1), or None."""
-        counts = self.counts
-        stats = self.crawler.stats
-        asked = stats.get_value("downloader/request_count", 0)
-        answered = stats.get_value("downloader/response_count", 0)
-        if asked and not answered:
-            return "nothing fetched"
-        limit = self.crawler.settings.getfloat("RFI_MAX_ERROR_RATE")
-        if counts["checked"] and counts["failed"] / counts["checked"] > limit:
-            return f"{counts['failed']} of {counts['checked']} articles failed"
-        return None
+    def verdict(self) -> Verdict | None:
+        """Why this run was not complete (newsspider.verdict), or None."""
+        return run_verdict(self.crawler.stats, self.crawler.settings, self.counts)
 
     def engine_stopped(self):
         if self.refused:
             return
         if self.path:
             logger.info("report: %s", self.path)
-        verdict = self.crawler.stats.get_value("refresh/run_failed")
+        verdict = recorded(self.crawler.stats)
         if verdict:
-            logger.error("run failed: %s", verdict)
+            logger.error(verdict.line)
         # The promised line stays exactly as scripts parse it, and last; it is
         # an ERROR when the run failed, so that `-L WARNING` still shows it.
         logger.log(logging.ERROR if verdict else logging.INFO, self.summary_line())
@@ -147,6 +140,7 @@ class RefreshReport:
             "started": self.started.isoformat(),
             "finished": datetime.now(UTC).isoformat(),
             "finish_reason": reason,
+            "verdict": str(recorded(self.crawler.stats) or "ok"),
             "counts": self.counts,
             "urls": {k: v for k, v in self.urls.items() if k != "unchanged"},
             "failures": self.reasons,
@@ -165,6 +159,7 @@ def markdown(data: dict) -> str:
         "",
         f"Finished {data['finished']} ({data['finish_reason']}).",
         "",
+        *([f"**run {data['verdict']}**", ""] if data["verdict"] != "ok" else []),
         "| checked | unchanged | updated | new | gone | failed |",
         "|---|---|---|---|---|---|",
         "| " + " | ".join(str(counts[k]) for k in ("checked", *OUTCOMES)) + " |",
