@@ -30,7 +30,6 @@ from newsspider.settings_schema import command_line_problems, problems
 from newsspider.verdict import SIGNAL, exit_status
 
 BAD_SETTINGS = 2
-FAILED_RUN = 1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -82,6 +81,7 @@ class Command(ScrapyCrawlCommand):
     def _stop_watching(self):
         """From now on a signal is no longer this run's business: give Scrapy its handlers back."""
         if not self.handed_over:
+            self.handed_over = {}  # closed before the loop's first turn: never watch
             return
         for sig, handler in self.handed_over.items():
             if signal.getsignal(sig) == self._stop_signal:
