@@ -12,8 +12,10 @@ the engine stops it logs, last, the promised closing line (scripts parse it)::
 
     refresh: checked=N unchanged=U updated=D new=W gone=G failed=F
 
-A failed run gets a ``run failed: …`` line just before it, the closing line
-is then an ERROR, and ``refresh/run_failed`` tells the crawl command to exit 1.
+newsspider.verdict decides whether the run failed or was interrupted: a
+``run failed: …`` (or ``run interrupted: …``) line then comes just before the
+closing line, which is logged as an ERROR, and the stats tell the crawl
+command its exit status.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from newsspider.runreport.files import prune_reports, write_report
 from newsspider.runreport.model import RunReport, UnreadableFile
 from newsspider.runreport.text import closing_line
 from newsspider.signals import article_failed, listed_article_skipped, listing_failed
+from newsspider.verdict import Verdict, record, recorded, run_verdict
 
 logger = logging.getLogger(__name__)
 
@@ -149,12 +152,12 @@ class RefreshReport:
         counts = self.counts
         for key, value in counts.items():
             self.crawler.stats.set_value(f"refresh/{key}", value)
-        verdict = run_verdict(self.crawler.stats, self.crawler.settings, counts)
+        stats = self.crawler.stats
+        verdict = run_verdict(stats, self.crawler.settings, counts)
         if verdict:
-            self.crawler.stats.set_value("refresh/run_failed", verdict)
-        failed = self.crawler.stats.get_value("refresh/run_failed")  # also set by others
+            record(stats, verdict)
         report = self.report
-        report.verdict = f"failed: {failed}" if failed else "ok"
+        report.verdict = str(recorded(stats) or "ok")  # RunLock may have recorded one too
         report.finished = datetime.now(UTC)
         report.finish_reason = reason
         self.complete_from_archive()
@@ -162,7 +165,8 @@ class RefreshReport:
             self.path = write_report(report, self.folder)
         except OSError as exc:
             logger.error("report not written to %s: %s", self.folder, exc)
-            self.crawler.stats.set_value("refresh/run_failed", f"report not written: {exc}")
+            if not verdict:
+                record(stats, Verdict("failed", f"report not written: {exc}"))
 
     def complete_from_archive(self):
         """Titles and entry files the items did not carry, and unreadable files, from the index."""
@@ -190,21 +194,9 @@ class RefreshReport:
             return
         if self.path:
             logger.info("report: %s", self.path)
-        verdict = self.crawler.stats.get_value("refresh/run_failed")
+        verdict = recorded(self.crawler.stats)
         if verdict:
-            logger.error("run failed: %s", verdict)
+            logger.error(verdict.line)
         # The promised line stays exactly as scripts parse it, and last; it is
         # an ERROR when the run failed, so that `-L WARNING` still shows it.
         logger.log(logging.ERROR if verdict else logging.INFO, self.summary_line())
-
-
-def run_verdict(stats, settings, counts: dict[str, int]) -> str | None:
-    """Why this run counts as failed (exit status 1), or None."""
-    asked = stats.get_value("downloader/request_count", 0)
-    answered = stats.get_value("downloader/response_count", 0)
-    if asked and not answered:
-        return "nothing fetched"
-    limit = settings.getfloat("RFI_MAX_ERROR_RATE")
-    if counts["checked"] and counts["failed"] / counts["checked"] > limit:
-        return f"{counts['failed']} of {counts['checked']} articles failed"
-    return None

@@ -1,8 +1,10 @@
 """Refuse to start a refresh that could not finish cleanly.
 
 - Another run holds the archive's lock (cron started us while it runs):
-  one line, nothing touched, exit status 0.
-- The archive folder is missing or not writable: one error line, exit 1.
+  one line at INFO (an overlap is normal, so ``-L WARNING`` stays quiet),
+  nothing touched, exit status 0.
+- The archive folder is missing or not writable, or the lock cannot be
+  taken: one error line, exit 1.
 
 Either way ``refresh/refused`` is set in the stats; the spider then yields no
 request and the pipelines open nothing.
@@ -38,7 +40,8 @@ class RunLock:
     def _refusal(self) -> str | None:
         folder = self.archive_dir
         if not os.path.isdir(folder):
-            logger.error("archive %s does not exist: nothing refreshed", folder)
+            why = "is not a folder" if os.path.exists(folder) else "does not exist"
+            logger.error("archive %s %s: nothing refreshed", folder, why)
             self.crawler.stats.set_value("refresh/run_failed", "archive missing")
             return "archive missing"
         if not os.access(folder, os.W_OK | os.X_OK):
@@ -52,7 +55,7 @@ class RunLock:
             self.crawler.stats.set_value("refresh/run_failed", "archive not writable")
             return "archive not writable"
         if not acquired:
-            logger.warning(
+            logger.info(
                 "another refresh of %s is running (pid %s); this one exits",
                 folder,
                 self.lock.holder(),

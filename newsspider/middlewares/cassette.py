@@ -35,6 +35,8 @@ from vcr.errors import UnhandledHTTPRequestError
 from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 
+from newsspider.settings_schema import SettingError, cassette_problem
+
 logger = logging.getLogger(__name__)
 
 RECORD_FLAG = "vcr_record"
@@ -58,14 +60,15 @@ class CassetteMiddleware:
         path = crawler.settings.get("VCR_CASSETTE")
         if not path:
             raise NotConfigured  # no cassette: a normal live crawl
-        mode = crawler.settings.get("VCR_RECORD_MODE") or "none"
-        try:
-            record_mode = RecordMode(mode)
-        except ValueError:
-            raise NotConfigured(f"VCR_RECORD_MODE={mode!r} is not a VCR.py record mode") from None
+        # A bad record mode or a missing cassette stops the crawl: turning the
+        # middleware off instead would send a replay to the live site.
+        problem = cassette_problem(crawler.settings)
+        if problem:
+            raise SettingError(problem)
+        record_mode = RecordMode(crawler.settings.get("VCR_RECORD_MODE"))
         cassette = Cassette.load(path=path, record_mode=record_mode)
         if record_mode == RecordMode.NONE and not len(cassette):
-            logger.error("VCR_CASSETTE %s: no such cassette or no interactions in it", path)
+            logger.error("VCR_CASSETTE %s: no interactions in it", path)
         return cls(cassette, crawler, owns_cassette=True)
 
     def process_request(self, request: Request):
