@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from lxml import etree
 
+from newsspider.page.allowlist import image_url, visible_text
 from newsspider.page.html import (
     escape_attribute,
     escape_text,
@@ -69,7 +70,7 @@ def article_root(page):
 
 def title(page, article) -> str:
     found = _part(article, "h1", "t-content__title", TITLE)
-    text = found.text_content() if found is not None else (OG_TITLE(page) or [""])[0]
+    text = visible_text(found) if found is not None else (OG_TITLE(page) or [""])[0]
     return " ".join(text.split("\n")).strip()
 
 
@@ -97,13 +98,13 @@ def date_div(article) -> str:
     when = published(article)
     if when is None:
         times = DATES(article)
-        return f"<div>{times[0].text_content().strip()}</div>" if times else ""
+        return f"<div>{escape_text(times[0].text_content().strip())}</div>" if times else ""
     return f"<div>{when.astimezone(PARIS):%d/%m/%Y - %H:%M}</div>"
 
 
 def main_image(page) -> str:
     found = OG_IMAGE(page)
-    if not found:
+    if not found or not image_url(found[0]):
         return ""
     src = escape_attribute(found[0].strip())
     return f'<img src="{src}">'
