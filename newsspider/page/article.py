@@ -15,6 +15,9 @@ import lxml.html
 from lxml import etree
 
 from newsspider.page.allowlist import image_url, visible_text
+from newsspider.page.decode import PageError as PageError
+from newsspider.page.decode import lxml_refusal
+from newsspider.page.decode import parse_response as parse_response
 from newsspider.page.html import (
     escape_attribute,
     escape_text,
@@ -56,7 +59,15 @@ INTERSTITIAL = _x(
 
 
 def parse_page(html: str | bytes) -> etree._Element:
-    return lxml.html.document_fromstring(html)
+    """The tree of a page whose encoding lxml may guess (tests, tools).
+
+    Crawled pages go through parse_response, which reads their encoding by
+    the HTML rule. Raises PageError when lxml refuses the page.
+    """
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, etree.XMLSyntaxError) as exc:
+        raise lxml_refusal(exc) from None
 
 
 def article_root(page):
