@@ -1,8 +1,9 @@
 """The allow-list sanitizer: what real entries use stays, nothing that runs or loads gets in.
 
 The checks on the output (``assert_inert``) do not use the allow-list's own
-code: they read the serialized HTML back with two parsers (lxml and Python's
-html.parser) and apply the browser's rules to what they find.
+checks (only its list of element names): they read the serialized HTML back
+with two parsers (lxml and Python's html.parser) and apply the browser's rules
+to what they find.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from tests.compose import compose_page, unglue
 from tests.conftest import ROOT, SHARED_ARCHIVE
 
 SEED = ROOT / "seeds" / "000_fa28d98bcef6ab2a.txt"
-GIF = (
-    "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"  # real entries
-)
+# the 1x1 placeholder of RFI's figures, as real entries carry it in img src
+GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 MARKER = "PWNED"  # put inside everything that must not reach the archive as text
 
 
