@@ -15,6 +15,10 @@ from zoneinfo import ZoneInfo
 import lxml.html
 from lxml import etree
 
+from newsspider.page.allowlist import image_url, visible_text
+from newsspider.page.decode import PageError as PageError
+from newsspider.page.decode import lxml_refusal
+from newsspider.page.decode import parse_response as parse_response
 from newsspider.page.html import (
     escape_attribute,
     escape_text,
@@ -64,7 +68,15 @@ INTERSTITIAL = _x(
 
 
 def parse_page(html: str | bytes) -> etree._Element:
-    return lxml.html.document_fromstring(html)
+    """The tree of a page whose encoding lxml may guess (tests, tools).
+
+    Crawled pages go through parse_response, which reads their encoding by
+    the HTML rule. Raises PageError when lxml refuses the page.
+    """
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, etree.XMLSyntaxError) as exc:
+        raise lxml_refusal(exc) from None
 
 
 def article_root(page):
@@ -78,7 +90,7 @@ def article_root(page):
 
 def title(page, article) -> str:
     found = _part(article, "h1", "t-content__title", TITLE)
-    text = found.text_content() if found is not None else (OG_TITLE(page) or [""])[0]
+    text = visible_text(found) if found is not None else (OG_TITLE(page) or [""])[0]
     return " ".join(text.split("\n")).strip()
 
 
@@ -106,13 +118,13 @@ def date_div(article) -> str:
     when = published(article)
     if when is None:
         times = DATES(article)
-        return f"<div>{times[0].text_content().strip()}</div>" if times else ""
+        return f"<div>{escape_text(times[0].text_content().strip())}</div>" if times else ""
     return f"<div>{when.astimezone(PARIS):%d/%m/%Y - %H:%M}</div>"
 
 
 def main_image(page) -> str:
     found = OG_IMAGE(page)
-    if not found:
+    if not found or not image_url(found[0]):
         return ""
     src = escape_attribute(found[0].strip())
     return f'<img src="{src}">'

@@ -133,7 +133,7 @@ class RfiSpider(scrapy.Spider):
             self.fail(archived_url, f"redirected away from the article, to {response.url}")
             return
         try:
-            tree = page.parse_page(response.body)
+            tree = page.parse_response(response.body, response.headers.get(b"Content-Type"))
         except ValueError as exc:  # lxml refuses an empty or broken document
             self.fail(archived_url, f"page does not parse: {exc}")
             return
