@@ -134,7 +134,7 @@ class RfiSpider(scrapy.Spider):
             return
         try:
             tree = page.parse_response(response.body, response.headers.get(b"Content-Type"))
-        except ValueError as exc:  # lxml refuses an empty or broken document
+        except ValueError as exc:  # an empty, undecodable or broken page (PageError)
             self.fail(archived_url, f"page does not parse: {exc}")
             return
         article = page.article_root(tree)
