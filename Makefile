@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup crawl demo test lint check-seeds bench cassettes clean
+.PHONY: setup browser crawl demo test lint check-seeds bench cassettes clean
 
 setup: $(VENV)/.installed
 
@@ -11,6 +11,19 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
+
+## Headless Chromium and Chinese fonts for the browser test (Debian packages, as root;
+## elsewhere the test is skipped and says why).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "browser: installing Debian chromium and fonts-noto-cjk"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "browser: chromium or a Chinese font is missing and cannot be installed here"; \
+	  fi; \
+	fi
 
 ## The main job: refresh the archive in seeds/ from the live site.
 crawl: setup
@@ -22,7 +35,7 @@ demo: setup
 	$(BIN)/scrapy crawl rfi -s VCR_CASSETTE=cassettes/demo.yaml -s ARCHIVE_DIR=build/demo-archive
 
 ## Lint, then the whole test suite, offline.
-test: setup lint
+test: setup lint browser
 	$(BIN)/python -m pytest
 
 lint: setup
