@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup browser crawl demo test lint check-seeds bench cassettes clean
+.PHONY: setup browser crawl demo changes-demo test lint check-seeds bench cassettes clean
 
 setup: $(VENV)/.installed
 
@@ -33,6 +33,10 @@ crawl: setup
 demo: setup
 	rm -rf build/demo-archive && mkdir -p build && cp -r seeds build/demo-archive
 	$(BIN)/scrapy crawl rfi -s VCR_CASSETTE=cassettes/demo.yaml -s ARCHIVE_DIR=build/demo-archive
+
+## An archive with an edit, a new and a gone article (real samples), to try show/diff/log/publish.
+changes-demo: setup
+	$(BIN)/python -m tests.changes_archive build/changes-demo
 
 ## Lint, then the whole test suite, offline.
 test: setup lint browser

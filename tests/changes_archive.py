@@ -44,3 +44,12 @@ def build_changes_archive(folder: Path) -> Path:
         writer.revise(SEED, edited(seed, seed.timestamp + HOUR_MS))
         writer.mark_gone(GONE, gone.url, 404, seed.timestamp + 2 * HOUR_MS)
     return archive
+
+
+if __name__ == "__main__":  # make changes-demo
+    import shutil
+    import sys
+
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "build/changes-demo")
+    shutil.rmtree(target, ignore_errors=True)
+    print(f"built {build_changes_archive(target)}")

@@ -124,17 +124,23 @@ def locate_entry(path: str) -> tuple[str, str, str | None]:
     """(archive folder, entry file name, history file or None) for a file path.
 
     ``history/<stem>/<ms>.txt`` is a revision of ``<stem>.txt`` (or ``.md``)
-    two folders up; any other file is an entry in its own folder.
+    two folders up; any other file is an entry in its own folder. A relative
+    path gives a relative folder, so messages name files as the user did.
     """
-    path = os.path.abspath(path)
-    folder = os.path.dirname(path)
+    full = os.path.abspath(path)
+    folder = os.path.dirname(full)
+    history_file = None
     if os.path.basename(os.path.dirname(folder)) == HISTORY_DIR:
         root = os.path.dirname(os.path.dirname(folder))
         stem = os.path.basename(folder)
         names = [stem + suffix for suffix in ENTRY_SUFFIXES]
         name = next((n for n in names if os.path.isfile(os.path.join(root, n))), names[0])
-        return root, name, path
-    return folder, os.path.basename(path), None
+        history_file = full
+    else:
+        root, name = folder, os.path.basename(full)
+    if not os.path.isabs(path):
+        root = os.path.relpath(root)
+    return root, name, history_file
 
 
 def read_gone_record(root: str, name: str) -> GoneRecord | None:
