@@ -210,6 +210,9 @@ def test_show_names_every_file_of_a_duplicated_url(tmp_path):
     assert f"\nalso in:   {pair[1]} (same URL: a duplicate entry)\n" in by_url.stdout
     by_file = scrapy("archive", "show", str(archive / pair[1]))
     assert f"\nalso in:   {pair[0]} (same URL: a duplicate entry)\n" in by_file.stdout
+    diff = scrapy("archive", "diff", url, "--archive", str(archive))
+    assert diff.returncode == 0
+    assert diff.stderr == f"archive diff: note: the same URL is also stored in {pair[1]}\n"
 
 
 def test_options_of_another_action_are_refused(archive):

@@ -167,6 +167,8 @@ def diff_entry(
     """Exit 0 when title, lead and paragraphs are equal, 1 when they differ."""
     root, name, history_file = find_article(target, archive_dir)
     article = load_article(root, name)
+    for other in same_url_entries(root, name, article.current.entry.url):
+        print(f"archive diff: note: the same URL is also stored in {other}", file=sys.stderr)
     if to_rev is not None:
         new = article.revision(to_rev)
     elif history_file:
