@@ -20,6 +20,10 @@ ARCHIVE_REPORTS_DIR = "reports"
 """Where each run's report goes, relative to ARCHIVE_DIR."""
 ARCHIVE_REPORTS_KEEP_DAYS = 90
 """Run reports older than this many days are deleted by the next crawl; 0 keeps them all."""
+ARCHIVE_PUBLISH = True
+"""After a crawl that changed the archive, rewrite changes.atom and site/ in ARCHIVE_DIR."""
+ARCHIVE_FEED_ENTRIES = 50
+"""How many of the latest changes changes.atom and site/ show."""
 
 # --- Manners: this crawls a real news site from cron --------------------------
 CONTACT_URL = "https://github.com/newsspider/newsspider"
@@ -79,6 +83,8 @@ EXTENSIONS = {
     "newsspider.extensions.report.RefreshReport": 500,
     "newsspider.extensions.quiet.OneLineNetworkErrors": 100,
     "newsspider.extensions.runlock.RunLock": 0,
+    # Before RunLock (0) so it is called first and publishes while the lock is held.
+    "newsspider.extensions.publish.PublishChanges": -10,
 }
 
 # --- Discovery ----------------------------------------------------------------

@@ -106,6 +106,8 @@ SCHEMA: dict[str, Rule] = {
     "ARCHIVE_REPORTS_DIR": subfolder,
     "ARCHIVE_REPORTS_KEEP_DAYS": Float(min=0),
     "ARCHIVE_CAPTURES": Choice(("changed", "all", "none")),
+    "ARCHIVE_PUBLISH": boolean,
+    "ARCHIVE_FEED_ENTRIES": Int(min=1),
     "CONTACT_URL": url,
     "RETRY_AFTER_MAX": Float(min=0),
     "VCR_CASSETTE": cassette_path,

@@ -50,15 +50,19 @@ def test_show_and_diff_follow_revisions(tmp_path):
         )
     shown = scrapy("archive", "show", old.url, "-s", f"ARCHIVE_DIR={archive}")
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.startswith("<!--16972")
-    assert "1. 2023-10-13 19:15:01 UTC  history/" in shown.stdout
-    assert "2. 2023-10-13 20:15:01 UTC  current" in shown.stdout
+    assert shown.stdout.startswith(f"{old.title}\n{old.url}\n")
+    assert "1. 2023-10-13 19:15:01 UTC (Paris 2023-10-13 21:15:01 CEST)  history/" in shown.stdout
+    assert (
+        f"2. 2023-10-13 20:15:01 UTC (Paris 2023-10-13 22:15:01 CEST)  {name}  (current entry)"
+        in shown.stdout
+    )
+    raw = scrapy("archive", "show", old.url, "--raw", "--archive", str(archive))
+    assert raw.stdout.startswith("<!--16972")
     diff = scrapy("archive", "diff", str(archive / name))
-    assert diff.returncode == 0, diff.stderr
-    removed = [x for x in diff.stdout.splitlines() if x.startswith("-") and not x.startswith("---")]
-    added = [x for x in diff.stdout.splitlines() if x.startswith("+") and not x.startswith("+++")]
-    assert len(removed) == len(added) == 1
-    assert "上个月" in removed[0] and "九月" in added[0]
+    assert diff.returncode == 1, diff.stderr  # like diff(1): the texts differ
+    changed = diff.stdout.splitlines()[2:]
+    assert len(changed) == 1
+    assert changed[0].startswith("lead: ") and "[-上个-]{+九+}月" in changed[0]
 
 
 def test_show_of_an_unknown_url_is_one_clear_line():
