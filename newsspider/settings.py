@@ -40,6 +40,9 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 """No listening ports from an unattended cron job."""
 COOKIES_ENABLED = False
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+"""Only http(s) is ever fetched: whatever URL a hostile listing or page slips
+through, no local file (file:, which robots.txt does not cover) is read."""
 
 # Retries: transient answers are retried, honouring Retry-After; they are
 # never taken as evidence that an article is gone.

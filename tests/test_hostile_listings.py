@@ -9,6 +9,7 @@ says ever reaches the file system or makes the crawler read a local file.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gzip
 import json
@@ -16,12 +17,15 @@ import logging
 import re
 
 import pytest
+import scrapy
+from scrapy.crawler import AsyncCrawlerRunner
 
 from newsspider import settings as project_settings
 from newsspider.archive import canonical_url, read_entry
 from newsspider.archive.urls import SITE as RFI_SITE
+from newsspider.discovery import ListingError, sitemap_listing
 from tests.compose import ARCHIVE, compose_page, compose_section_page
-from tests.conftest import make_archive, run_scrapy, snapshot
+from tests.conftest import crawl_settings, make_archive, run_scrapy, snapshot
 from tests.loopback import LoopbackServer
 from tests.reroute import run_rerouted_crawl
 
@@ -406,8 +410,6 @@ def test_command_line_gzip_bomb_sitemap_warns_once_and_exits_0(tmp_path):
     ids=["DTD in UTF-16", "DTD after BOM and comment", "corrupt gzip", "Atom as sitemap"],
 )
 def test_sitemap_reader_refuses_with_a_reason(body, reason):
-    from newsspider.discovery import ListingError, sitemap_listing
-
     with pytest.raises(ListingError) as refused:
         sitemap_listing(body, MAX_SIZE)
     assert str(refused.value).startswith(reason)
@@ -415,8 +417,6 @@ def test_sitemap_reader_refuses_with_a_reason(body, reason):
 
 
 def test_sitemap_index_keeps_only_child_sitemaps_on_www_rfi_fr():
-    from newsspider.discovery import sitemap_listing
-
     children = [
         "file:///etc/passwd",
         "https://evil.example/s.xml",
@@ -429,3 +429,30 @@ def test_sitemap_index_keeps_only_child_sitemaps_on_www_rfi_fr():
     kind, listed = sitemap_listing(body)
     assert kind == "sitemapindex"
     assert [s.url for s in listed] == ["https://www.rfi.fr/sitemaps/cn/contents_202401.xml"]
+
+
+def test_the_crawler_cannot_read_local_files(tmp_path):
+    """Defence in depth: even a file: request that got past the listing readers fails."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET)
+    outcome = {}
+
+    class FileSpider(scrapy.Spider):
+        name = "file-probe"
+
+        async def start(self):
+            yield scrapy.Request(f"file://{secret}", callback=self.read, errback=self.refused)
+
+        def read(self, response):
+            outcome["read"] = response.body
+
+        def refused(self, failure):
+            outcome["refused"] = failure.getErrorMessage()
+
+    async def crawl():
+        settings = crawl_settings(tmp_path, EXTENSIONS={}, ITEM_PIPELINES={})
+        await AsyncCrawlerRunner(settings).crawl(FileSpider)
+
+    asyncio.run(crawl())
+    assert "read" not in outcome
+    assert "Unsupported URL scheme 'file'" in outcome["refused"]
