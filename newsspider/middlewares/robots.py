@@ -47,7 +47,7 @@ class RobotsTxtForEveryRequest(RobotsTxtMiddleware):
         self.crawl_delay_max = crawler.settings.getfloat("ROBOTSTXT_CRAWL_DELAY_MAX")
         self.crawl_delays: dict[str, float] = {}
         """Least seconds between two requests, per netloc whose robots.txt asks for it."""
-        self._slot_jitter: dict[str, float] = {}
+        self._slot_jitter: dict[str, float] = {}  # each slot's own jitter, before narrowing
         crawler.signals.connect(self._robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(self._enforce_floor, signal=signals.request_reached_downloader)
         # Connected after AutoThrottle (an extension, built before the engine and
@@ -55,6 +55,7 @@ class RobotsTxtForEveryRequest(RobotsTxtMiddleware):
         crawler.signals.connect(self._enforce_floor, signal=signals.response_downloaded)
 
     async def robot_parser(self, request):
+        # _parsers (Scrapy's): netloc -> Deferred while robots.txt is fetched, then the parser.
         pending = self._parsers.get(urlparse_cached(request).netloc)
         if not isinstance(pending, Deferred):  # unknown site (fetch it), or already parsed
             return await super().robot_parser(request)
