@@ -30,6 +30,8 @@ ARTICLES = [
 ]
 STOCK = "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware"
 OURS = "newsspider.middlewares.robots.RobotsTxtForEveryRequest"
+JITTER = 0.05
+"""Seconds a gap measured at the server may fall short of the delay (timers, threads)."""
 REFRESH_ALL = {"RFI_DISCOVERY": False, "RFI_RECHECK_EVERYTHING": True, "RETRY_TIMES": 0}
 
 
@@ -132,8 +134,11 @@ def test_crawl_delay_spaces_requests_to_the_site(tmp_path, caplog, autothrottle)
     times = [when for when, _ in arrivals]
     paths = [path for _, path in arrivals]
     assert paths[0] == "/robots.txt" and sorted(paths[1:]) == sorted(article_routes(names))
-    gaps = [later - earlier for earlier, later in pairwise(times)]
-    assert min(gaps) >= 1.0 - 0.02, gaps  # at the server; a little timer slack
+    # Between article requests, as the server saw them; the slack is for timers and
+    # threads (robots.txt -> first article is left out: its new connection's setup
+    # time shifts the server's clock for robots.txt alone).
+    gaps = [later - earlier for earlier, later in pairwise(times[1:])]
+    assert len(gaps) == 2 and min(gaps) >= 1.0 - JITTER, gaps
     assert crawler.stats.get_value("refresh/unchanged") == len(names)
     applied = [r for r in caplog.records if "Crawl-delay" in r.getMessage()]
     assert [(r.levelname, r.getMessage()) for r in applied] == [
@@ -145,7 +150,7 @@ def test_crawl_delay_spaces_requests_to_the_site(tmp_path, caplog, autothrottle)
 
 
 def test_absurd_crawl_delay_is_capped_with_one_warning(tmp_path, caplog):
-    names = ARTICLES[:1]
+    names = ARTICLES[:2]
     archive = make_archive(tmp_path / "archive", names)
     arrivals: list[tuple[float, str]] = []
     routes = {
@@ -154,8 +159,9 @@ def test_absurd_crawl_delay_is_capped_with_one_warning(tmp_path, caplog):
     }
     with LoopbackServer(routes) as server:
         run_rerouted_crawl(archive, server.base, ROBOTSTXT_CRAWL_DELAY_MAX=1, **REFRESH_ALL)
-    assert [path for _, path in arrivals] == ["/robots.txt", *article_routes(names)]
-    assert 1.0 - 0.02 <= arrivals[1][0] - arrivals[0][0] < 10
+    paths = [path for _, path in arrivals]
+    assert paths[0] == "/robots.txt" and sorted(paths[1:]) == sorted(article_routes(names))
+    assert 1.0 - JITTER <= arrivals[2][0] - arrivals[1][0] < 10
     warnings = [
         r.getMessage()
         for r in caplog.records
