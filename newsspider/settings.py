@@ -43,10 +43,15 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 ROBOTSTXT_USER_AGENT = "newsspider"
 """The token robots.txt rules are matched against."""
+ROBOTSTXT_CRAWL_DELAY_MAX = 60
+"""Longest robots.txt Crawl-delay honoured (seconds); a longer one is cut to this, and warned."""
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 """No listening ports from an unattended cron job."""
 COOKIES_ENABLED = False
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+"""Only http(s) is ever fetched: whatever URL a hostile listing or page slips
+through, no local file (file:, which robots.txt does not cover) is read."""
 
 # Retries: transient answers are retried, honouring Retry-After; they are
 # never taken as evidence that an article is gone.
@@ -60,6 +65,9 @@ RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the spider logs one line per failed article
 # that is how removal is detected. A listing that answers 404 is an error, not a page.
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy 2.19's lets requests through that wait for robots.txt (middlewares/robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsspider.middlewares.robots.RobotsTxtForEveryRequest": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newsspider.middlewares.useragent.ContactUserAgentMiddleware": 500,

@@ -181,6 +181,20 @@ def components(value) -> str | None:
     return None
 
 
+def handlers(value) -> str | None:
+    """A dict (or JSON object) of URL schemes to download handler class paths (or null)."""
+    try:
+        entries = json.loads(value) if isinstance(value, str) else dict(value.items())
+    except (AttributeError, TypeError, ValueError):
+        return "not a JSON object of URL schemes to handler class paths"
+    if not isinstance(entries, dict):
+        return "not a JSON object of URL schemes to handler class paths"
+    for scheme, path in entries.items():
+        if path is not None and (not isinstance(path, str) or module(path)):
+            return f"handler of {scheme} is not a class path or null"
+    return None
+
+
 def encoding(value) -> str | None:
     if value is None:
         return None

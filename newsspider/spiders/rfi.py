@@ -17,7 +17,6 @@ from functools import cached_property
 
 import scrapy
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
 from newsspider import rfi_sources
@@ -26,6 +25,7 @@ from newsspider.archive.state import CheckState, CrawlState
 from newsspider.archive.urls import is_rfi_article_url
 from newsspider.discovery import (
     Listed,
+    ListingError,
     recent_monthly_sitemaps,
     rss_articles,
     section_articles,
@@ -164,21 +164,33 @@ class RfiSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.listing_error, priority=10)
 
     def listing_error(self, failure: Failure):
+        self.listing_not_read(failure.request.url, describe(failure))
+
+    def listing_not_read(self, url: str, reason: str) -> None:
+        """One line per listing that could not be read; nothing in it is used."""
         self.crawler.stats.inc_value("discovery/failed_listings")
-        self.logger.warning("listing %s not read: %s", failure.request.url, describe(failure))
-        self.crawler.signals.send_catch_log(
-            listing_failed, url=failure.request.url, reason=describe(failure)
-        )
+        self.logger.warning("listing %s not read: %s", url, reason)
+        self.crawler.signals.send_catch_log(listing_failed, url=url, reason=reason)
 
     def parse_feed(self, response):
+        try:
+            listed = rss_articles(
+                response.body, self.settings.getint("DOWNLOAD_MAXSIZE"), self.edition.path
+            )
+        except ListingError as exc:
+            self.listing_not_read(response.url, str(exc))
+            return
         self.crawler.stats.inc_value("discovery/feeds")
-        yield from self.consider(rss_articles(response.body, self.edition.path))
+        yield from self.consider(listed)
 
     def parse_sitemap(self, response):
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        kind, listed = sitemap_listing(body, self.edition.path)
+        try:
+            kind, listed = sitemap_listing(
+                response.body, self.settings.getint("DOWNLOAD_MAXSIZE"), self.edition.path
+            )
+        except ListingError as exc:
+            self.listing_not_read(response.url, str(exc))
+            return
         self.crawler.stats.inc_value(f"discovery/{kind}")
         if kind == "sitemapindex":
             limit = self.settings.getint("RFI_MAX_SITEMAPS")
@@ -188,8 +200,13 @@ class RfiSpider(scrapy.Spider):
         yield from self.consider(listed)
 
     def parse_section(self, response):
+        try:
+            listed = section_articles(response.body, response.url, self.edition.path)
+        except ListingError as exc:
+            self.listing_not_read(response.url, str(exc))
+            return
         self.crawler.stats.inc_value("discovery/sections")
-        yield from self.consider(section_articles(response.body, response.url, self.edition.path))
+        yield from self.consider(listed)
 
     def consider(self, listed: list[Listed]):
         """Requests for what a listing shows that this run has not asked for yet."""
