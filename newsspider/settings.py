@@ -3,7 +3,7 @@
 Everything here can be changed per run with ``-s NAME=value``.
 """
 
-from newsspider import rfi_sources
+from newsspider import items, rfi_sources
 
 BOT_NAME = "newsspider"
 SPIDER_MODULES = ["newsspider.spiders"]
@@ -70,6 +70,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "newsspider.extensions.report.RefreshReport": 500,
+    "newsspider.extensions.ledger.ArticleLedger": 400,
     "newsspider.extensions.quiet.OneLineNetworkErrors": 100,
     "newsspider.extensions.runlock.RunLock": 0,
 }
@@ -105,3 +106,5 @@ RFI_PROGRESS_INTERVAL = 60
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(items.FIELDS)
+"""Feed exports (-O out.csv / out.jsonl): every item has these columns, in this order."""

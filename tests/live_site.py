@@ -44,6 +44,31 @@ def cut_after_paragraphs(entry: Entry, keep: int) -> Entry:
     return Entry(entry.timestamp, entry.title, entry.url, entry.html.replace(body, cut))
 
 
+def command_line(archive, site, **settings) -> list[str]:
+    """``-s`` options for a ``scrapy crawl rfi`` of every archived article against ``site``."""
+    reroute = reroute_settings(site.base)
+    settings = {
+        "ARCHIVE_DIR": archive,
+        "LOOPBACK_BASE": reroute["LOOPBACK_BASE"],
+        "DOWNLOAD_HANDLERS": json.dumps(reroute["DOWNLOAD_HANDLERS"]),
+        "RFI_DISCOVERY": False,
+        "RFI_RECHECK_EVERYTHING": True,
+        "RETRY_TIMES": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "DOWNLOAD_DELAY": 0,
+        **settings,
+    }
+    return [arg for name, value in settings.items() for arg in ("-s", f"{name}={value}")]
+
+
+def changed(entry):
+    """The article with a few words added to its body."""
+    body = split_entry(entry.html)["body"]
+    html = entry.html.replace(body, body.replace("。", "。（本文已更新）", 1))
+    assert html != entry.html
+    return type(entry)(entry.timestamp, entry.title, entry.url, html)
+
+
 def without_share_block(entry: Entry) -> Entry:
     html = entry.html[: entry.html.index(SHARE_START)]
     return Entry(entry.timestamp, entry.title, entry.url, html)

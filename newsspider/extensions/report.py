@@ -25,7 +25,6 @@ from scrapy import signals
 from scrapy.utils.asyncio import create_looping_call
 
 from newsspider.archive.files import atomic_write
-from newsspider.signals import article_failed
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +47,6 @@ class RefreshReport:
         report = cls(crawler)
         crawler.signals.connect(report.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(report.failed, signal=article_failed)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(report.engine_stopped, signal=signals.engine_stopped)
         crawler.signals.connect(report.spider_opened, signal=signals.spider_opened)
@@ -77,9 +75,11 @@ class RefreshReport:
         )
 
     def item_scraped(self, item):
+        # One item per started article (newsspider.extensions.ledger); a failed
+        # one carries its one-line reason.
         outcome = item.get("outcome")
-        if outcome == "failed" and "status" in item:
-            self.failed(item["url"], f"HTTP {item['status']} for a listed article never archived")
+        if outcome == "failed":
+            self.failed(item["url"], item.get("reason") or "failed")
         elif outcome in self.urls:
             self.urls[outcome].append(item["url"])
 
