@@ -66,6 +66,7 @@ VCR_RECORD_MODE = "none"
 
 ITEM_PIPELINES = {
     "newsspider.pipelines.validate.ValidateArticlePipeline": 100,
+    "newsspider.pipelines.suspect.SuspectPagePipeline": 300,
     "newsspider.pipelines.archive.ArchiveDedupePipeline": 500,
 }
 EXTENSIONS = {
@@ -97,6 +98,11 @@ RFI_RECHECK_EVERYTHING = False
 """Check every archived article this run, whatever the schedule (after a template change)."""
 RFI_MAX_CHECKS_PER_RUN = 2000
 """Archived articles one run checks at most, most overdue first."""
+
+# --- Suspect pages --------------------------------------------------------------
+RFI_SUSPECT_SHRINK = 0.5
+"""A page whose text is under this share of the archived text is held back as suspect
+(counted failed) until a second check sees the same page (newsspider.pipelines.suspect)."""
 
 # --- Running from cron --------------------------------------------------------------
 RFI_MAX_ERROR_RATE = 0.5

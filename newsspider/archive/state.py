@@ -104,3 +104,40 @@ class CrawlState:
                 " MAX(COALESCE(listed_lastmod_ms, 0), excluded.listed_lastmod_ms)",
                 (url, lastmod_ms),
             )
+
+    # --- pages held back as suspect (newsspider.pipelines.suspect) -------------
+
+    _SUSPECTS = (
+        "CREATE TABLE IF NOT EXISTS suspects ("
+        " url TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, first_seen_ms INTEGER NOT NULL)"
+    )
+    _suspects_ready = False
+
+    def _suspects_table(self) -> None:
+        if not self._suspects_ready:
+            with self.db:
+                self.db.execute(self._SUSPECTS)
+            self._suspects_ready = True
+
+    def suspects(self) -> dict[str, str]:
+        """Articles whose last page was held back as suspect: url -> that page's fingerprint."""
+        self._suspects_table()
+        return dict(self.db.execute("SELECT url, fingerprint FROM suspects"))
+
+    def record_suspect(self, url: str, fingerprint: str, when_ms: int) -> None:
+        """Remember the suspect page of ``url``; it replaces an earlier, different one."""
+        self._suspects_table()
+        with self.db:
+            self.db.execute(
+                "INSERT INTO suspects (url, fingerprint, first_seen_ms) VALUES (?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                " first_seen_ms = excluded.first_seen_ms"
+                " WHERE fingerprint != excluded.fingerprint",
+                (url, fingerprint, when_ms),
+            )
+
+    def clear_suspect(self, url: str) -> None:
+        """The article's page is whole again, or its suspect page was accepted."""
+        self._suspects_table()
+        with self.db:
+            self.db.execute("DELETE FROM suspects WHERE url = ?", (url,))
