@@ -55,6 +55,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newsspider.middlewares.useragent.ContactUserAgentMiddleware": 500,
     "newsspider.middlewares.retry.RetryAfterMiddleware": 550,
+    "newsspider.middlewares.redirects.ArticleRedirectGuard": 650,  # below RedirectMiddleware
     "newsspider.middlewares.cassette.CassetteMiddleware": 950,
 }
 
@@ -69,6 +70,8 @@ ITEM_PIPELINES = {
     "newsspider.pipelines.suspect.SuspectPagePipeline": 300,
     "newsspider.pipelines.archive.ArchiveDedupePipeline": 500,
 }
+ITEM_PROCESSOR = "newsspider.pipelines.guard.GuardedItemPipelineManager"
+# A pipeline's exception fails its article (one line) instead of losing it.
 EXTENSIONS = {
     "newsspider.extensions.report.RefreshReport": 500,
     "newsspider.extensions.ledger.ArticleLedger": 400,
