@@ -83,3 +83,5 @@ def test_parse_article_without_an_archived_url_reads_the_requested_one(spider):
     )
     [item] = list(spider.parse_article(page))
     assert (item["url"], item["title"], item["outcome"]) == (SEED.url, SEED.title, None)
+    [same] = list(spider.parse(page))  # `scrapy parse` without -c
+    assert (same["url"], same["html"]) == (item["url"], item["html"])

@@ -117,6 +117,10 @@ class RfiSpider(scrapy.Spider):
             item["status"] = response.status
         yield item
 
+    def parse(self, response):
+        """``scrapy parse --spider=rfi URL`` (no ``-c``) reads the URL as an article."""
+        return self.parse_article(response)
+
     def article_item(self, response, url: str) -> ArticleItem:
         if response.status == NOT_MODIFIED or response.status in GONE_STATUSES:
             return article_item(url, status=response.status, timestamp=now_ms())
