@@ -10,7 +10,7 @@ from scrapy.loader import ItemLoader
 
 from newsspider.archive.fingerprint import fingerprint
 from newsspider.archive.urls import canonical_url
-from newsspider.items import ArticleItem
+from newsspider.items import ArticleItem, article_item
 from newsspider.page import article as page
 from newsspider.page.dates import page_dates
 from newsspider.page.html import to_archive_html
@@ -33,13 +33,20 @@ class ArticleLoader(ItemLoader):
         item = super().load_item()
         item["html"] = to_archive_html([item.get("html", "")])
         item["fingerprint"] = fingerprint(item.get("title", ""), item["html"])
-        return item
+        return article_item(**item)  # every field, in FIELDS order: one shape for exports
 
 
-def load_article(response, tree, article, edition=EDITIONS[DEFAULT_EDITION]) -> ArticleItem:
-    """Fill an ArticleItem from a parsed RFI article page, one entry part per value."""
+def load_article(
+    response, tree, article, url: str | None = None, edition=EDITIONS[DEFAULT_EDITION]
+) -> ArticleItem:
+    """Fill an ArticleItem from a parsed RFI article page, one entry part per value.
+
+    ``url`` is the article the page was asked for (default: the page's URL);
+    ``edition`` gives the labels of its visible dates.
+    """
     loader = ArticleLoader(response=response)
-    loader.add_value("url", response.url)
+    loader.add_value("url", url or response.url)
+    loader.add_value("status", response.status)
     loader.add_value("title", page.title(tree, article))
     loader.add_value("html", page.entry_parts(tree, article))
     loader.add_value("timestamp", int(time.time() * 1000))

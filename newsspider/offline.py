@@ -13,7 +13,6 @@ from scrapy.http import Headers, Request
 from scrapy.responsetypes import responsetypes
 
 from newsspider.archive.captures import Capture
-from newsspider.items import ArticleItem
 from newsspider.pipelines.validate import problem
 from newsspider.spiders.rfi import RfiSpider
 
@@ -23,8 +22,6 @@ def capture_normalizer(settings):
     spider = RfiSpider.from_crawler(Crawler(RfiSpider, settings))
 
     def normalize(capture: Capture) -> tuple[str, str]:
-        failures: list[str] = []
-        spider.fail = lambda url, reason: failures.append(reason)
         headers = Headers()
         for name, value in capture.headers:
             # The capture's body is decoded already; its length is the body's.
@@ -38,14 +35,10 @@ def capture_normalizer(settings):
             body=capture.body,
             request=Request(capture.url),
         )
-        items = [
-            i for i in spider.parse_article(response, capture.url) if isinstance(i, ArticleItem)
-        ]
-        if not items:
-            raise ValueError(failures[0] if failures else "no article on the page")
-        reason = problem(items[0])
+        [item] = spider.parse_article(response, capture.url)  # one item per answer
+        reason = item["reason"] if item.get("outcome") == "failed" else problem(item)
         if reason:
             raise ValueError(reason)
-        return items[0]["title"], items[0]["html"]
+        return item["title"], item["html"]
 
     return normalize

@@ -3,7 +3,7 @@
 Everything here can be changed per run with ``-s NAME=value``.
 """
 
-from newsspider import rfi_sources
+from newsspider import items, rfi_sources
 
 BOT_NAME = "newsspider"
 SPIDER_MODULES = ["newsspider.spiders"]
@@ -73,6 +73,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newsspider.middlewares.useragent.ContactUserAgentMiddleware": 500,
     "newsspider.middlewares.retry.RetryAfterMiddleware": 550,
     "newsspider.middlewares.capture.CaptureMiddleware": 945,
+    "newsspider.middlewares.redirects.ArticleRedirectGuard": 650,  # below RedirectMiddleware
     "newsspider.middlewares.cassette.CassetteMiddleware": 950,
 }
 
@@ -84,11 +85,15 @@ VCR_RECORD_MODE = "none"
 
 ITEM_PIPELINES = {
     "newsspider.pipelines.validate.ValidateArticlePipeline": 100,
+    "newsspider.pipelines.suspect.SuspectPagePipeline": 300,
     "newsspider.pipelines.archive.ArchiveDedupePipeline": 500,
     "newsspider.pipelines.capture.CapturePipeline": 600,
 }
+ITEM_PROCESSOR = "newsspider.pipelines.guard.GuardedItemPipelineManager"
+# A pipeline's exception fails its article (one line) instead of losing it.
 EXTENSIONS = {
     "newsspider.extensions.report.RefreshReport": 500,
+    "newsspider.extensions.ledger.ArticleLedger": 400,
     "newsspider.extensions.quiet.OneLineNetworkErrors": 100,
     "newsspider.extensions.runlock.RunLock": 0,
     # Before RunLock (0) so it is called first and publishes while the lock is held.
@@ -123,6 +128,11 @@ RFI_RECHECK_EVERYTHING = False
 RFI_MAX_CHECKS_PER_RUN = 2000
 """Archived articles one run checks at most, most overdue first."""
 
+# --- Suspect pages --------------------------------------------------------------
+RFI_SUSPECT_SHRINK = 0.5
+"""A page whose text is under this share of the archived text is held back as suspect
+(counted failed) until a second check sees the same page (newsspider.pipelines.suspect)."""
+
 # --- Running from cron --------------------------------------------------------------
 RFI_MAX_ERROR_RATE = 0.5
 """Exit status 1 when more than this share of checked articles failed."""
@@ -131,3 +141,5 @@ RFI_PROGRESS_INTERVAL = 60
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(items.FIELDS)
+"""Feed exports (-O out.csv / out.jsonl): every item has these columns, in this order."""

@@ -181,6 +181,14 @@ def components(value) -> str | None:
     return None
 
 
+def name_list(value) -> str | None:
+    """Field names: a list, or comma-separated text on the command line."""
+    names = listed(value)
+    if not names or not all(isinstance(n, str) and n.strip().isidentifier() for n in names):
+        return "not a list of field names"
+    return None
+
+
 def handlers(value) -> str | None:
     """A dict (or JSON object) of URL schemes to download handler class paths (or null)."""
     try:

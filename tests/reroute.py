@@ -1,65 +1,85 @@
-"""Test-only: send the crawl's requests for https://www.rfi.fr/ to a loopback server.
+"""Test-only download handler: RFI's URLs are fetched from a loopback server.
 
-Enable with ``DOWNLOADER_MIDDLEWARES={"tests.reroute.RerouteToLoopback": 40}`` and
-``TEST_REROUTE_BASE=<LoopbackServer.base>``. A request for ``https://www.rfi.fr/<path>``
-is replaced by one for ``<base>/<path>``: everything below this middleware (robots.txt,
-the downloader slot, the server) sees the loopback URL. Responses go back to the spider
-under the www.rfi.fr URL, so the product code reads them as RFI's. Errbacks get the
-loopback request (its ``cb_kwargs`` are the original's).
+The crawl keeps asking for ``https://www.rfi.fr/…`` (the product's URLs,
+robots.txt, off-site checks and redirects all see those); only the download
+itself goes to ``LOOPBACK_BASE`` + the same path, through Scrapy's own HTTP
+handler (aiohttp without a Twisted reactor, Twisted's HTTP/1.1 client with
+one), and the answer comes back under the RFI URL. Anything else is refused
+before a socket is opened: tests never reach past 127.0.0.1.
+
+Enable it with the settings of :func:`reroute_settings`.
 """
 
 from __future__ import annotations
 
-import asyncio
+from urllib.parse import urlsplit
 
-from scrapy.crawler import AsyncCrawlerRunner
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DownloadConnectionRefusedError, NotConfigured
+from scrapy.utils.misc import build_from_crawler, load_object
 
-from newsspider import settings as project_settings
-from newsspider.spiders.rfi import RfiSpider
-from tests.conftest import crawl_settings
+RFI_HOSTS = ("www.rfi.fr", "rfi.fr")
+HANDLERS = {
+    False: "scrapy.core.downloader.handlers._aiohttp.AiohttpDownloadHandler",
+    True: "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+}
+
+
+class LoopbackRerouteHandler:
+    lazy = False
+
+    def __init__(self, crawler):
+        self.base = crawler.settings.get("LOOPBACK_BASE")
+        if not self.base or urlsplit(self.base).hostname != "127.0.0.1":
+            raise NotConfigured("LOOPBACK_BASE must be http://127.0.0.1:<port>")
+        reactor = crawler.settings.getbool("TWISTED_REACTOR_ENABLED")
+        self.inner = build_from_crawler(load_object(HANDLERS[reactor]), crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    async def download_request(self, request):
+        parts = urlsplit(request.url)
+        if parts.hostname not in RFI_HOSTS:
+            raise DownloadConnectionRefusedError(f"tests only reach RFI's URLs: {request.url}")
+        local = self.base + parts.path + (f"?{parts.query}" if parts.query else "")
+        response = await self.inner.download_request(request.replace(url=local))
+        return response.replace(url=request.url)
+
+    async def close(self):
+        await self.inner.close()
+
+
+def reroute_settings(base: str) -> dict:
+    """Settings that send the crawl's www.rfi.fr downloads to ``base`` (the project's
+    other download handlers, and its refusals of file: and data:, stay)."""
+    from newsspider import settings as project_settings
+
+    handler = "tests.reroute.LoopbackRerouteHandler"
+    handlers = {**project_settings.DOWNLOAD_HANDLERS, "https": handler, "http": handler}
+    return {"LOOPBACK_BASE": base, "DOWNLOAD_HANDLERS": handlers}
+
 
 SITE = "https://www.rfi.fr/"
 
 
-class RerouteToLoopback:
-    def __init__(self, base: str):
-        if not base.startswith("http://127.0.0.1:"):
-            raise ValueError(f"TEST_REROUTE_BASE must be a loopback URL, not {base!r}")
-        self.base = base.rstrip("/") + "/"
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        base = crawler.settings.get("TEST_REROUTE_BASE")
-        if not base:
-            raise NotConfigured("TEST_REROUTE_BASE is not set")
-        return cls(base)
-
-    def process_request(self, request):
-        if request.url.startswith(self.base):  # e.g. robots.txt, asked for the rerouted site
-            request.meta["allow_offsite"] = True
-        if not request.url.startswith(SITE):
-            return None
-        return request.replace(
-            url=self.base + request.url[len(SITE) :],
-            meta={**request.meta, "allow_offsite": True},
-        )
-
-    def process_response(self, request, response):
-        if response.url.startswith(self.base):
-            return response.replace(url=SITE + response.url[len(self.base) :])
-        return response
-
-
 def run_rerouted_crawl(archive_dir, base: str, **overrides):
-    """Run the rfi spider to the end against the loopback server at ``base``; return its crawler."""
-    middlewares = {  # a DOWNLOADER_MIDDLEWARES given here replaces the project's: merge
+    """Run the rfi spider to the end against the loopback server at ``base``; return its
+    crawler. A DOWNLOADER_MIDDLEWARES override is merged into the project's."""
+    import asyncio
+
+    from scrapy.crawler import AsyncCrawlerRunner
+
+    from newsspider import settings as project_settings
+    from newsspider.spiders.rfi import RfiSpider
+    from tests.conftest import crawl_settings
+
+    middlewares = {
         **project_settings.DOWNLOADER_MIDDLEWARES,
-        "tests.reroute.RerouteToLoopback": 40,
         **overrides.pop("DOWNLOADER_MIDDLEWARES", {}),
     }
     settings = crawl_settings(
-        archive_dir, TEST_REROUTE_BASE=base, DOWNLOADER_MIDDLEWARES=middlewares, **overrides
+        archive_dir, DOWNLOADER_MIDDLEWARES=middlewares, **reroute_settings(base), **overrides
     )
 
     async def crawl():
@@ -69,3 +89,16 @@ def run_rerouted_crawl(archive_dir, base: str, **overrides):
         return crawler
 
     return asyncio.run(crawl())
+
+
+def reroute_args(base: str) -> list[str]:
+    """The same, as ``scrapy crawl`` options."""
+    import json
+
+    settings = reroute_settings(base)
+    return [
+        "-s",
+        f"LOOPBACK_BASE={settings['LOOPBACK_BASE']}",
+        "-s",
+        f"DOWNLOAD_HANDLERS={json.dumps(settings['DOWNLOAD_HANDLERS'])}",
+    ]

@@ -475,3 +475,10 @@ def test_no_generated_attack_survives_a_whole_page(body_attacks, title_attacks):
     article = page.article_root(tree)
     assert_inert(page.entry_html(tree, article))
     assert MARKER not in page.title(tree, article)
+
+
+def test_a_scheme_split_across_srcset_tokens_is_refused():
+    # Found by the property test: "data" and ":…" are two tokens, one URL once
+    # whitespace and controls are gone.
+    assert not allowlist.srcset("data\n:\x00text/html,<script>alert(1)</script>")
+    assert not allowlist.srcset("java script:x 1x")

@@ -76,11 +76,10 @@ def test_a_column_page_without_a_byline_is_failed_not_written(spider):
         count=1,
         flags=re.S,
     )
-    failures = []
-    spider.fail = lambda url, reason: failures.append((url, reason))
     response = HtmlResponse(COLUMN.url, body=without.encode(), encoding="utf-8")
-    assert list(spider.parse_article(response, COLUMN.url)) == []
-    assert failures == [(COLUMN.url, "column without its byline (no .m-from-author on the page)")]
+    [item] = spider.parse_article(response, COLUMN.url)
+    assert (item["url"], item["outcome"], item["html"]) == (COLUMN.url, "failed", None)
+    assert item["reason"] == "suspect: no author block (a column needs its .m-from-author byline)"
 
 
 @pytest.fixture

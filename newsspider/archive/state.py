@@ -40,6 +40,11 @@ CREATE TABLE IF NOT EXISTS checks (
     listed_lastmod_ms INTEGER,
     modified_ms INTEGER
 );
+CREATE TABLE IF NOT EXISTS suspects (
+    url TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    first_seen_ms INTEGER NOT NULL
+);
 """
 # Columns added after the first release, created on open in older state files.
 _ADDED_COLUMNS = {"modified_ms": "INTEGER"}
@@ -168,6 +173,28 @@ class CrawlState:
                 " MAX(COALESCE(listed_lastmod_ms, 0), excluded.listed_lastmod_ms)",
                 (url, lastmod_ms),
             )
+
+    # --- pages held back as suspect (newsspider.pipelines.suspect) -------------
+
+    def suspects(self) -> dict[str, str]:
+        """Articles whose last page was held back as suspect: url -> that page's fingerprint."""
+        return dict(self.db.execute("SELECT url, fingerprint FROM suspects"))
+
+    def record_suspect(self, url: str, fingerprint: str, when_ms: int) -> None:
+        """Remember the suspect page of ``url``; it replaces an earlier, different one."""
+        with self._writing():
+            self.db.execute(
+                "INSERT INTO suspects (url, fingerprint, first_seen_ms) VALUES (?, ?, ?)"
+                " ON CONFLICT (url) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                " first_seen_ms = excluded.first_seen_ms"
+                " WHERE fingerprint != excluded.fingerprint",
+                (url, fingerprint, when_ms),
+            )
+
+    def clear_suspect(self, url: str) -> None:
+        """The article's page is whole again, or its suspect page was accepted."""
+        with self._writing():
+            self.db.execute("DELETE FROM suspects WHERE url = ?", (url,))
 
 
 _SELECT = ", ".join(_COLUMNS)

@@ -32,7 +32,7 @@ from newsspider.archive.index import ArchiveIndex
 from newsspider.runreport.files import prune_reports, write_report
 from newsspider.runreport.model import RunReport, UnreadableFile
 from newsspider.runreport.text import closing_line
-from newsspider.signals import article_failed, listed_article_skipped, listing_failed
+from newsspider.signals import listed_article_skipped, listing_failed
 from newsspider.verdict import Verdict, record, recorded, run_verdict
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,6 @@ class RefreshReport:
         report = cls(crawler)
         crawler.signals.connect(report.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(report.failed, signal=article_failed)
         crawler.signals.connect(report.listing_failed, signal=listing_failed)
         crawler.signals.connect(report.not_added, signal=listed_article_skipped)
         crawler.signals.connect(report.spider_closed, signal=signals.spider_closed)
@@ -105,19 +104,19 @@ class RefreshReport:
     # --- what happened, as it happens ------------------------------------------
 
     def item_scraped(self, item):
+        # One item per started article (newsspider.extensions.ledger); a failed
+        # one carries its one-line reason.
         outcome = item.get("outcome")
-        if outcome == "failed" and "status" in item:
-            self.failed(item["url"], f"HTTP {item['status']} for a listed article never archived")
-        elif outcome == "gone":
-            reason = f"HTTP {item['status']}" if item.get("status") else None
-            self.report.add(outcome, item["url"], entry=item.get("entry"), reason=reason)
-        elif outcome in self.report.articles:
+        if outcome in self.report.articles:
+            reason = item.get("reason")
+            if outcome == "gone" and not reason and item.get("status"):
+                reason = f"HTTP {item['status']}"
             self.report.add(
                 outcome,
                 item["url"],
                 title=item.get("title"),
                 entry=item.get("entry"),
-                reason=item.get("reason"),
+                reason=(reason or "failed") if outcome == "failed" else reason,
             )
 
     def item_dropped(self, item, exception):

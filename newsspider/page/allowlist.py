@@ -72,7 +72,9 @@ def srcset(value: str) -> bool:
     the HTML standard's parse, which lets a URL hold commas, since every
     scheme the standard would read starts a token here too.
     """
-    return all(
+    # The whole value too, read as one URL: a scheme split by whitespace or
+    # controls ("data\n:…") must not hide between two tokens.
+    return media_url(value) and all(
         media_url(token)
         for token in _SRCSET_TOKENS.split(value)
         if token and not _DESCRIPTOR.fullmatch(token)

@@ -2,11 +2,14 @@
 
 Follow one URL: ``start()`` picks the archived articles that are due
 (newsspider.schedule) and asks for each conditionally (ETag/Last-Modified);
-``parse_article`` turns the page into an ArticleItem (newsspider.loaders);
-the pipelines validate it and dedupe it against the archive
-(newsspider.pipelines); RefreshReport counts the outcome. With RFI_DISCOVERY,
-the same start also reads RFI's feeds, sitemaps and section pages
-(newsspider.discovery) and sends new article URLs down the same path.
+``parse_article`` turns the answer into one ArticleItem (newsspider.items):
+the page (newsspider.loaders), or a failure with a one-line reason
+(newsspider.answers); the pipelines validate it, hold back suspect pages and
+dedupe it against the archive (newsspider.pipelines); ArticleLedger makes
+sure every started article ends as one item; RefreshReport counts outcomes.
+With RFI_DISCOVERY, the same start also reads RFI's feeds, sitemaps and
+section pages (newsspider.discovery) and sends new article URLs down the
+same path.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 import scrapy
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from newsspider import rfi_sources
+from newsspider.answers import declared_urls, describe, incomplete, one_line, same_url
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.state import CheckState, CrawlState
-from newsspider.archive.urls import is_rfi_article_url
+from newsspider.archive.urls import canonical_url, is_rfi_article_url
 from newsspider.discovery import (
     Listed,
     ListingError,
@@ -31,15 +34,13 @@ from newsspider.discovery import (
     section_articles,
     sitemap_listing,
 )
-from newsspider.items import ArticleGone, ArticleNotModified
+from newsspider.extensions.ledger import ARTICLE
+from newsspider.items import GONE_STATUSES, NOT_MODIFIED, ArticleItem, article_item, failed_item
 from newsspider.loaders import load_article
 from newsspider.middlewares.capture import CAPTURE_META, EXCHANGE_META
 from newsspider.page import article as page
 from newsspider.schedule import RecheckPolicy
-from newsspider.signals import article_failed, listed_article_skipped, listing_failed
-
-GONE_STATUSES = (404, 410)
-NOT_MODIFIED = 304
+from newsspider.signals import listed_article_skipped, listing_failed
 
 
 def now_ms() -> int:
@@ -118,45 +119,76 @@ class RfiSpider(scrapy.Spider):
             headers=headers,
             callback=self.parse_article,
             errback=self.article_error,
-            meta={"handle_httpstatus_list": [NOT_MODIFIED, *GONE_STATUSES], CAPTURE_META: True},
+            meta={
+                ARTICLE: url,
+                "handle_httpstatus_list": [NOT_MODIFIED, *GONE_STATUSES],
+                CAPTURE_META: True,
+            },
             cb_kwargs={"archived_url": url},
         )
 
-    def parse_article(self, response, archived_url: str):
-        if response.status == NOT_MODIFIED:
-            yield ArticleNotModified(url=archived_url, timestamp=now_ms())
-            return
-        if response.status in GONE_STATUSES:
-            yield ArticleGone(url=archived_url, status=response.status, timestamp=now_ms())
-            return
-        if not is_rfi_article_url(response.url, self.edition.path):
-            self.fail(archived_url, f"redirected away from the article, to {response.url}")
-            return
+    def parse_article(self, response, archived_url: str | None = None):
+        """One ArticleItem per answer: a page, a 304, a 404/410, or a failure.
+
+        ``archived_url`` is the article asked for (default: the request's URL,
+        as with ``scrapy parse --spider=rfi URL``).
+        """
+        url = archived_url or article_of(response.request or response)
+        try:
+            item = self.article_item(response, url)
+        except Exception as exc:  # a bug must not lose the article, nor print a traceback
+            self.logger.debug("parse_article(%s) raised", url, exc_info=True)
+            item = self.failed(url, f"page not read: {one_line(f'{type(exc).__name__}: {exc}')}")
+            item["status"] = response.status
+        yield item
+
+    def parse(self, response):
+        """``scrapy parse --spider=rfi URL`` (no ``-c``) reads the URL as an article."""
+        return self.parse_article(response)
+
+    def article_item(self, response, url: str) -> ArticleItem:
+        if response.status == NOT_MODIFIED or response.status in GONE_STATUSES:
+            return article_item(url, status=response.status, timestamp=now_ms())
+        problem = self.not_this_page(response, url)
+        if problem:
+            return self.failed(url, problem, status=response.status)
         try:
             tree = page.parse_response(response.body, response.headers.get(b"Content-Type"))
         except ValueError as exc:  # an empty, undecodable or broken page (PageError)
-            self.fail(archived_url, f"page does not parse: {exc}")
-            return
+            return self.failed(url, f"page does not parse: {exc}", status=response.status)
         article = page.article_root(tree)
         if article is None:
-            self.fail(archived_url, "no article on the page (template changed?)")
-            return
+            reason = "no article on the page (template changed?)"
+            return self.failed(url, reason, status=response.status)
+        for declared in declared_urls(tree):
+            if not same_url(declared, url):
+                reason = f"suspect: page is {one_line(declared)}"
+                return self.failed(url, reason, status=response.status)
         if page.is_column(tree) and not page.author_block(article):
             # A column's entries end with its byline; without it the entry would be degraded.
-            self.fail(archived_url, "column without its byline (no .m-from-author on the page)")
-            return
-        item = load_article(response, tree, article, self.edition)
-        item["capture"] = response.meta.get(EXCHANGE_META)
-        yield item
+            reason = "suspect: no author block (a column needs its .m-from-author byline)"
+            return self.failed(url, reason, status=response.status)
+        item = load_article(response, tree, article, url, self.edition)
+        exchange = response.meta.get(EXCHANGE_META) if response.request else None
+        if exchange is not None:
+            item["capture"] = exchange  # the capture pipeline takes it out again
+        return item
+
+    def not_this_page(self, response, url: str) -> str | None:
+        """Why the answer is not the whole page of this article, or None."""
+        if not same_url(response.url, url):
+            if not is_rfi_article_url(response.url, self.edition.path):
+                return f"redirected away from the article, to {one_line(response.url)}"
+            return f"redirected to {one_line(response.url)}"
+        return incomplete(response)
 
     def article_error(self, failure: Failure):
-        request = failure.request
-        self.fail(request.cb_kwargs.get("archived_url", request.url), describe(failure))
+        """A request that got no page: its article fails with a one-line reason."""
+        yield self.failed(article_of(failure.request), describe(failure))
 
-    def fail(self, url: str, reason: str) -> None:
-        """One line per article that could not be checked; the archive is untouched."""
-        self.logger.error("failed %s: %s", url, reason)
-        self.crawler.signals.send_catch_log(signal=article_failed, url=url, reason=reason)
+    def failed(self, url: str, reason: str, **values) -> ArticleItem:
+        """The item of an article that could not be checked; the archive is untouched."""
+        return failed_item(url, reason, timestamp=now_ms(), **values)
 
     # --- discovery --------------------------------------------------------------
 
@@ -247,7 +279,12 @@ class RfiSpider(scrapy.Spider):
             state.close()
 
 
-def describe(failure: Failure) -> str:
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    return failure.getErrorMessage() or failure.type.__name__
+def article_of(request) -> str:
+    """The article a request (or, for ``scrapy parse``, a response) is for."""
+    url = request.meta.get(ARTICLE) if hasattr(request, "meta") else None
+    if url:
+        return url
+    try:
+        return canonical_url(request.url)
+    except ValueError:
+        return request.url
