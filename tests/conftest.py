@@ -13,6 +13,7 @@ import pytest
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings
 
+from newsspider.signals import recording_failed
 from newsspider.spiders.rfi import RfiSpider
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,6 +30,59 @@ def vcr_config():
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request):
     return str(CASSETTES / request.module.__name__.split(".")[-1])
+
+
+@pytest.fixture
+def default_cassette_name(request):
+    """A test that names its cassette (``@pytest.mark.vcr("discovery.yaml")``) records into it.
+
+    pytest-recording would record such a test into a new file named after the
+    test and leave the named one as it was; re-recording is meant to renew the
+    cassette the tests replay.
+    """
+    marker = request.node.get_closest_marker("vcr")
+    if marker is not None and marker.args:
+        return marker.args[0]
+    return request.node.name
+
+
+FAILED_RECORDINGS: dict[str, list[str]] = {}
+"""Cassette path -> the downloads that failed while recording into it (see run_crawl)."""
+
+
+@pytest.fixture
+def cassette_files_kept(request, record_mode, vcr_markers, vcr_cassette_dir, default_cassette_name):
+    """When recording, keep the bytes of the test's cassette files; put them back if it failed.
+
+    pytest-recording deletes the cassette before a ``--record-mode=rewrite`` test
+    and saves whatever was recorded after it: offline, that destroyed the
+    recorded material. Set up before pytest-recording's ``vcr`` fixture and torn
+    down after it has saved, this restores every file byte for byte (and removes
+    files that did not exist) when a download failed while recording, or when a
+    cassette is gone because the test stopped before recording anything.
+    """
+    if not vcr_markers or record_mode == "none":
+        yield
+        return
+    folder = Path(vcr_cassette_dir)
+    names = {default_cassette_name, *(name for m in vcr_markers for name in m.args)}
+    paths = [folder / (n if n.endswith(".yaml") else n + ".yaml") for n in sorted(names)]
+    kept = {path: path.read_bytes() if path.exists() else None for path in paths}
+    yield
+    failed = [FAILED_RECORDINGS.pop(str(path), None) for path in paths]
+    lost = [path for path, data in kept.items() if data is not None and not path.exists()]
+    if any(failed) or lost:
+        for path, data in kept.items():
+            if data is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(data)
+
+
+@pytest.fixture
+def vcr(cassette_files_kept, vcr):
+    """pytest-recording's ``vcr`` (the test's Cassette), its files kept safe while recording."""
+    return vcr
 
 
 def make_archive(folder: Path, names: list[str]) -> Path:
@@ -61,16 +115,32 @@ def crawl_settings(archive_dir: Path, **overrides) -> Settings:
 def run_crawl(archive_dir: Path, cassette, **overrides):
     """Run the rfi spider to the end through the real engine; return its crawler.
 
-    Fails the test, naming the URLs, when the cassette could not answer a request.
+    Fails the test, naming the URLs, when the cassette could not answer a request,
+    or when a download failed while recording (the cassette files are then
+    restored as they were, see ``cassette_files_kept``).
     """
+    failed_downloads: list[str] = []
 
     async def crawl():
         runner = AsyncCrawlerRunner(crawl_settings(archive_dir, **overrides))
         crawler = runner.create_crawler(RfiSpider)
+        crawler.signals.connect(
+            lambda failures: failed_downloads.extend(failures),
+            signal=recording_failed,
+            weak=False,
+        )
         await runner.crawl(crawler, vcr_cassette=cassette)
         return crawler
 
     crawler = asyncio.run(crawl())
+    if failed_downloads:
+        FAILED_RECORDINGS.setdefault(str(cassette._path), []).extend(failed_downloads)
+        more = f" (and {len(failed_downloads) - 1} more)" if len(failed_downloads) > 1 else ""
+        pytest.fail(
+            f"recording into {cassette._path} failed, cassette left as it was: "
+            f"{failed_downloads[0]}{more}",
+            pytrace=False,
+        )
     unmatched = crawler.stats.get_value("vcr/unmatched", 0)
     if unmatched:
         pytest.fail(
