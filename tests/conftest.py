@@ -7,9 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings
 
@@ -17,8 +20,48 @@ from newsspider.signals import recording_failed
 from newsspider.spiders.rfi import RfiSpider
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_ARCHIVE = ROOT.parent / "shared" / "rfi" / "archive"
+SHARED = ROOT.parent / "shared"
+SHARED_ARCHIVE = SHARED / "rfi" / "archive"
 CASSETTES = ROOT / "cassettes"
+
+
+settings.register_profile("newsspider", database=None)  # no examples kept between runs
+settings.load_profile("newsspider")
+
+
+def pytest_configure(config):
+    # Hypothesis caches into ./.hypothesis/ as test modules are collected: a temp folder.
+    home = tempfile.mkdtemp(prefix="newsspider-hypothesis-")
+    set_hypothesis_home_dir(home)
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
+
+
+def folder_state(root: Path) -> dict[str, tuple[bool, int, int]]:
+    """Every path under ``root`` (itself included) -> (is a folder, size, mtime)."""
+    if not root.exists():
+        return {}
+    state = {}
+    for path in [root, *root.rglob("*")]:
+        info = path.stat()
+        state[str(path.relative_to(root))] = (path.is_dir(), info.st_size, info.st_mtime_ns)
+    return state
+
+
+@pytest.fixture(scope="session", autouse=True)
+def read_only_folders(record_mode):
+    """Tests write only into their tmp_path: ../shared, seeds/ and (replaying) cassettes/
+    are the same, name for name, size for size, mtime for mtime, after the run.
+
+    Root may write into a read-only folder, so permissions alone prove nothing in CI;
+    test_shared_read_only.py also runs the tests that read ../shared with it mounted
+    read-only.
+    """
+    folders = [SHARED, ROOT / "seeds"] + ([CASSETTES] if record_mode == "none" else [])
+    before = {folder: folder_state(folder) for folder in folders}
+    yield
+    changed = [str(f) for f in folders if folder_state(f) != before[f]]
+    if changed:
+        pytest.fail(f"the tests wrote into {', '.join(changed)}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +126,16 @@ def cassette_files_kept(request, record_mode, vcr_markers, vcr_cassette_dir, def
 def vcr(cassette_files_kept, vcr):
     """pytest-recording's ``vcr`` (the test's Cassette), its files kept safe while recording."""
     return vcr
+
+
+def shared_copy(tmp_path: Path) -> Path:
+    """A writable copy of every real sample in ../shared/rfi/archive (its files only)."""
+    folder = tmp_path / "shared-archive"
+    folder.mkdir()
+    for path in SHARED_ARCHIVE.iterdir():
+        if path.is_file():
+            shutil.copyfile(path, folder / path.name)
+    return folder
 
 
 def make_archive(folder: Path, names: list[str]) -> Path:

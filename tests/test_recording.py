@@ -18,7 +18,7 @@ import pytest
 import scrapy
 from scrapy.crawler import AsyncCrawlerRunner
 
-from tests.conftest import CASSETTES, ROOT, SHARED_ARCHIVE, crawl_settings, run_scrapy
+from tests.conftest import CASSETTES, ROOT, SHARED, crawl_settings, run_scrapy
 from tests.loopback import LoopbackServer
 
 
@@ -49,7 +49,7 @@ def test_offline_rewrite_of_every_cassette_changes_no_cassette(tmp_path):
         shutil.copytree(ROOT / folder, project / folder)
     for name in ("pyproject.toml", "scrapy.cfg"):
         shutil.copyfile(ROOT / name, project / name)
-    (tmp_path / "shared").symlink_to(SHARED_ARCHIVE.parents[1])  # read, never written
+    (tmp_path / "shared").symlink_to(SHARED)  # read, never written
     before = files(project / "cassettes")
 
     done = subprocess.run(
