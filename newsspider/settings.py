@@ -15,6 +15,10 @@ ARCHIVE_DIR = "seeds"
 """Folder of entry files the crawl refreshes and adds to."""
 ARCHIVE_REPORTS_DIR = "reports"
 """Where each run's report goes, relative to ARCHIVE_DIR."""
+REFRESH_ENABLED = False
+"""True for ``scrapy crawl`` (the command turns it on): the run lock, the archive pipeline
+and the report work on ARCHIVE_DIR. Scrapy's other commands (parse, check, fetch, shell)
+leave it off and touch no archive; a script running the spider itself sets it."""
 
 # --- Manners: this crawls a real news site from cron --------------------------
 CONTACT_URL = "https://github.com/newsspider/newsspider"

@@ -155,6 +155,7 @@ def crawl_settings(archive_dir: Path, **overrides) -> Settings:
         {
             "TWISTED_REACTOR_ENABLED": False,
             "ARCHIVE_DIR": str(archive_dir),
+            "REFRESH_ENABLED": True,  # as `scrapy crawl` sets it
             "AUTOTHROTTLE_ENABLED": False,
             "DOWNLOAD_DELAY": 0,
             "LOG_LEVEL": "INFO",

@@ -12,6 +12,11 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 class Command(ScrapyCrawlCommand):
     crawler = None
 
+    def process_options(self, args, opts):
+        super().process_options(args, opts)
+        # The one command that refreshes the archive; `-s REFRESH_ENABLED=...` still wins.
+        self.settings.set("REFRESH_ENABLED", True, priority="project")
+
     def _create_crawler(self, spidercls):
         self.crawler = super()._create_crawler(spidercls)
         return self.crawler

@@ -22,6 +22,7 @@ import os
 from datetime import UTC, datetime
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
 from newsspider.archive.files import atomic_write
@@ -45,6 +46,8 @@ class RefreshReport:
 
     @classmethod
     def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("REFRESH_ENABLED"):
+            raise NotConfigured  # not `scrapy crawl`: parse, check, fetch, shell touch no archive
         report = cls(crawler)
         crawler.signals.connect(report.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)

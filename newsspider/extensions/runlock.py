@@ -14,6 +14,7 @@ import logging
 import os
 
 from scrapy import signals
+from scrapy.exceptions import NotConfigured
 
 from newsspider.archive.lock import ArchiveLock
 
@@ -32,6 +33,8 @@ class RunLock:
 
     @classmethod
     def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("REFRESH_ENABLED"):
+            raise NotConfigured  # not `scrapy crawl`: parse, check, fetch, shell touch no archive
         return cls(crawler)
 
     def _refusal(self) -> str | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
+from scrapy.exceptions import NotConfigured
+
 from newsspider.archive.entry import Entry
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.state import CrawlState
@@ -31,6 +33,8 @@ class ArchiveDedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        if not crawler.settings.getbool("REFRESH_ENABLED"):
+            raise NotConfigured  # not `scrapy crawl`: parse, check, fetch, shell touch no archive
         return cls(crawler.settings["ARCHIVE_DIR"], crawler.stats)
 
     def open_spider(self):
