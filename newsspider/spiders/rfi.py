@@ -102,7 +102,22 @@ class RfiSpider(scrapy.Spider):
             cb_kwargs={"archived_url": url},
         )
 
-    def parse_article(self, response, archived_url: str):
+    def parse(self, response):
+        """An article page, for Scrapy's tools: ``scrapy parse --spider=rfi URL``, shell."""
+        return self.parse_article(response)
+
+    def parse_article(self, response, archived_url: str | None = None):
+        """The page of an archived or listed article -> one item for the pipelines.
+
+        Contracts (``scrapy check rfi -s VCR_CASSETTE=cassettes/demo.yaml``), on the
+        demo cassette's article:
+
+        @url https://www.rfi.fr/cn/国际/20231013-白宫-朝鲜已向俄罗斯提供逾1千个集装箱的装备和弹药
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url title html timestamp fingerprint published etag last_modified
+        """
+        archived_url = archived_url or response.url
         if response.status == NOT_MODIFIED:
             yield ArticleNotModified(url=archived_url, timestamp=now_ms())
             return
