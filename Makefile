@@ -30,10 +30,19 @@ browser:
 crawl: setup
 	$(BIN)/scrapy crawl rfi
 
-## Watch a whole crawl offline: replays cassettes/demo.yaml against a copy of seeds/.
+## Watch a whole crawl offline: replays cassettes/demo.yaml against a copy of the entries
+## (and history/) of seeds/, never its .newsspider/ state nor its reports/, so the demo
+## checks the seed whatever earlier runs left in seeds/.
+DEMO_SEEDS ?= seeds
+DEMO_ARCHIVE ?= build/demo-archive
 demo: setup
-	rm -rf build/demo-archive && mkdir -p build && cp -r seeds build/demo-archive
-	$(BIN)/scrapy crawl rfi -s VCR_CASSETTE=cassettes/demo.yaml -s ARCHIVE_DIR=build/demo-archive
+	@test "$(abspath $(DEMO_ARCHIVE))" != "$(abspath $(DEMO_SEEDS))" \
+	    || { echo "make demo: DEMO_ARCHIVE is DEMO_SEEDS; it would be wiped" >&2; exit 2; }
+	rm -rf $(DEMO_ARCHIVE) && mkdir -p $(DEMO_ARCHIVE)
+	find $(DEMO_SEEDS) -maxdepth 1 -type f \( -name '*.txt' -o -name '*.md' \) \
+	    ! -name '.*' -exec cp {} $(DEMO_ARCHIVE)/ \;
+	if [ -d $(DEMO_SEEDS)/history ]; then cp -r $(DEMO_SEEDS)/history $(DEMO_ARCHIVE)/; fi
+	$(BIN)/scrapy crawl rfi -s VCR_CASSETTE=cassettes/demo.yaml -s ARCHIVE_DIR=$(DEMO_ARCHIVE)
 
 ## An archive with an edit, a new and a gone article (real samples), to try show/diff/log/publish.
 changes-demo: setup

@@ -24,6 +24,10 @@ ARCHIVE_PUBLISH = True
 """After a crawl that changed the archive, rewrite changes.atom and site/ in ARCHIVE_DIR."""
 ARCHIVE_FEED_ENTRIES = 50
 """How many of the latest changes changes.atom and site/ show."""
+REFRESH_ENABLED = False
+"""True for ``scrapy crawl`` (the command turns it on): the run lock, the archive pipeline
+and the report work on ARCHIVE_DIR. Scrapy's other commands (parse, check, fetch, shell)
+leave it off and touch no archive; a script running the spider itself sets it."""
 
 # --- Manners: this crawls a real news site from cron --------------------------
 CONTACT_URL = "https://github.com/newsspider/newsspider"
@@ -89,6 +93,8 @@ ITEM_PIPELINES = {
     "newsspider.pipelines.archive.ArchiveDedupePipeline": 500,
     "newsspider.pipelines.capture.CapturePipeline": 600,
 }
+SPIDER_CONTRACTS = {"newsspider.contracts.WholePageContract": 10}
+"""``@whole_page`` in parse_article's contracts (``scrapy check rfi``)."""
 ITEM_PROCESSOR = "newsspider.pipelines.guard.GuardedItemPipelineManager"
 # A pipeline's exception fails its article (one line) instead of losing it.
 EXTENSIONS = {

@@ -107,6 +107,8 @@ SCHEMA: dict[str, Rule] = {
     "FEED_EXPORT_ENCODING": encoding,
     "FEED_EXPORT_FIELDS": name_list,
     "ITEM_PROCESSOR": module,
+    "SPIDER_CONTRACTS": components,
+    "REFRESH_ENABLED": boolean,
     # the project's
     "ARCHIVE_DIR": folder,
     "ARCHIVE_REPORTS_DIR": subfolder,

@@ -12,3 +12,7 @@ listing_failed = object()
 
 listed_article_skipped = object()
 """Discovery left a listed article out: send(url=..., why=...), why is "over_cap" or "too_old"."""
+
+recording_failed = object()
+"""Downloads failed while recording into a cassette: send(cassette=..., failures=[...]),
+each failure one "METHOD URL: reason" line. The cassette lacks their answers."""

@@ -7,13 +7,14 @@ import shutil
 from newsspider.archive.entry import Entry, read_entry
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.writer import ArchiveWriter
-from tests.conftest import SHARED_ARCHIVE, make_archive, run_scrapy
+from tests.conftest import ROOT, SHARED_ARCHIVE, make_archive, run_scrapy, shared_copy
 
 scrapy = run_scrapy
 
 
-def test_check_of_the_shared_archive_reports_exactly_the_one_duplicate_pair():
-    done = scrapy("archive", "check", str(SHARED_ARCHIVE))
+def test_check_of_the_shared_archive_reports_exactly_the_one_duplicate_pair(tmp_path):
+    shared = shared_copy(tmp_path)
+    done = scrapy("archive", "check", str(shared))
     lines = done.stdout.strip().splitlines()
     assert done.returncode == 0, done.stderr
     assert [line for line in lines if line.startswith("duplicate:")] == [
@@ -65,11 +66,13 @@ def test_show_and_diff_follow_revisions(tmp_path):
     assert changed[0].startswith("lead: ") and "[-上个-]{+九+}月" in changed[0]
 
 
-def test_show_of_an_unknown_url_is_one_clear_line():
-    done = scrapy("archive", "show", "https://www.rfi.fr/cn/nothing")
+def test_show_of_an_unknown_url_is_one_clear_line(tmp_path):
+    seeds = tmp_path / "seeds"  # looking a URL up indexes the archive: never the project's
+    shutil.copytree(ROOT / "seeds", seeds)
+    done = scrapy("archive", "show", "https://www.rfi.fr/cn/nothing", "-s", f"ARCHIVE_DIR={seeds}")
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "archive show: https://www.rfi.fr/cn/nothing: not in the archive seeds"
+        f"archive show: https://www.rfi.fr/cn/nothing: not in the archive {seeds}"
     ]
 
 

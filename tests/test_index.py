@@ -13,7 +13,7 @@ from newsspider.archive import index as index_module
 from newsspider.archive.entry import Entry, read_entry
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.writer import ArchiveWriter
-from tests.conftest import SHARED_ARCHIVE, make_archive
+from tests.conftest import make_archive, shared_copy
 
 PAIR = ["duty-machine-news_rfi_1000019.md", "dutymachine-news_rfi_1000019.md"]
 OLD_FORM = "duty-machine-news_rfi_1042000.md"  # http://www.rfi.fr//cn/…
@@ -75,9 +75,11 @@ def test_broken_files_are_listed_with_their_reason(archive):
         assert len(index) == 4
 
 
-def test_a_read_only_archive_is_indexed_in_memory():
-    with ArchiveIndex.open(SHARED_ARCHIVE) as index:
-        assert not index.persistent or os.access(SHARED_ARCHIVE, os.W_OK)
+def test_a_read_only_archive_is_indexed_in_memory(tmp_path):
+    shared = shared_copy(tmp_path)  # root may write anywhere: never into ../shared itself
+    shared.chmod(0o555)
+    with ArchiveIndex.open(shared) as index:
+        assert not index.persistent or os.access(shared, os.W_OK)
         assert len(index) >= 60
 
 

@@ -152,7 +152,13 @@ def test_a_bad_feed_size_is_one_error_naming_the_setting(caplog):
     caplog.set_level(logging.ERROR)
     with pytest.raises(NotConfigured):
         PublishChanges.from_crawler(
-            get_crawler(settings_dict={"ARCHIVE_PUBLISH": True, "ARCHIVE_FEED_ENTRIES": "ten"})
+            get_crawler(
+                settings_dict={
+                    "REFRESH_ENABLED": True,
+                    "ARCHIVE_PUBLISH": True,
+                    "ARCHIVE_FEED_ENTRIES": "ten",
+                }
+            )
         )
     assert [r.getMessage() for r in caplog.records] == [
         "ARCHIVE_FEED_ENTRIES must be a whole number of at least 1, not 'ten': "

@@ -228,7 +228,11 @@ def test_kill_inside_a_write_leaves_a_temp_file_the_next_start_removes(tmp_path,
     [debris] = temp_files(archive)
     assert debris.endswith(".part")
     crawler = get_crawler(
-        settings_dict={"ARCHIVE_DIR": str(archive), "ARCHIVE_REPORTS_DIR": "reports"}
+        settings_dict={
+            "ARCHIVE_DIR": str(archive),
+            "ARCHIVE_REPORTS_DIR": "reports",
+            "REFRESH_ENABLED": True,  # as `scrapy crawl` sets it
+        }
     )
     with caplog.at_level(logging.INFO, logger="newsspider.extensions.runlock"):
         lock = RunLock.from_crawler(crawler)

@@ -41,6 +41,8 @@ class Command(ScrapyCrawlCommand):
     def process_options(self, args, opts):
         refuse(command_line_problems(opts.set or []))
         super().process_options(args, opts)
+        # The one command that refreshes the archive; `-s REFRESH_ENABLED=...` still wins.
+        self.settings.set("REFRESH_ENABLED", True, priority="project")
         refuse(problems(self.settings))
 
     def _create_crawler(self, spidercls):

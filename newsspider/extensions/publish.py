@@ -19,6 +19,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from newsspider.publish.site import publish
+from newsspider.refresh import refresh_only
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class PublishChanges:
 
     @classmethod
     def from_crawler(cls, crawler):
+        refresh_only(crawler)
         settings = crawler.settings
         if not settings.getbool("ARCHIVE_PUBLISH"):
             raise NotConfigured("ARCHIVE_PUBLISH is off")

@@ -29,6 +29,7 @@ from scrapy import signals
 from scrapy.utils.asyncio import create_looping_call
 
 from newsspider.archive.index import ArchiveIndex
+from newsspider.refresh import refresh_only
 from newsspider.runreport.files import prune_reports, write_report
 from newsspider.runreport.model import RunReport, UnreadableFile
 from newsspider.runreport.text import closing_line
@@ -55,6 +56,7 @@ class RefreshReport:
 
     @classmethod
     def from_crawler(cls, crawler):
+        refresh_only(crawler)
         report = cls(crawler)
         crawler.signals.connect(report.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(report.item_dropped, signal=signals.item_dropped)

@@ -19,6 +19,7 @@ from scrapy import signals
 
 from newsspider.archive.files import remove_stale_temp_files
 from newsspider.archive.lock import ArchiveLock
+from newsspider.refresh import refresh_only
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class RunLock:
 
     @classmethod
     def from_crawler(cls, crawler):
+        refresh_only(crawler)
         return cls(crawler)
 
     def _refusal(self) -> str | None:

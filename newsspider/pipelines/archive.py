@@ -33,6 +33,7 @@ from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.state import CrawlState
 from newsspider.archive.writer import ArchiveWriteError, ArchiveWriter
 from newsspider.items import GONE_STATUSES, NOT_MODIFIED, ArticleItem, fail
+from newsspider.refresh import refresh_only
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class ArchiveDedupePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        refresh_only(crawler)
         return cls(crawler.settings["ARCHIVE_DIR"], crawler.stats)
 
     def open_spider(self):

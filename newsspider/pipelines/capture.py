@@ -12,6 +12,7 @@ import logging
 from datetime import UTC, datetime
 
 from newsspider.archive.captures import CaptureWriter, recover_partial_captures
+from newsspider.refresh import refresh_only
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ class CapturePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        refresh_only(crawler)
         settings = crawler.settings
         return cls(settings["ARCHIVE_DIR"], settings.get("ARCHIVE_CAPTURES"), crawler.stats)
 

@@ -35,6 +35,7 @@ from newsspider.archive.fingerprint import visible_text
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.state import CrawlState
 from newsspider.items import fail, is_page
+from newsspider.refresh import refresh_only
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class SuspectPagePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        refresh_only(crawler)
         settings = crawler.settings
         return cls(settings["ARCHIVE_DIR"], crawler.stats, settings.getfloat("RFI_SUSPECT_SHRINK"))
 

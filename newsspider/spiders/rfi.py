@@ -131,7 +131,14 @@ class RfiSpider(scrapy.Spider):
         """One ArticleItem per answer: a page, a 304, a 404/410, or a failure.
 
         ``archived_url`` is the article asked for (default: the request's URL,
-        as with ``scrapy parse --spider=rfi URL``).
+        as with ``scrapy parse --spider=rfi URL``). Contracts (``scrapy check rfi
+        -s VCR_CASSETTE=cassettes/demo.yaml``), on the demo cassette's article:
+
+        @url https://www.rfi.fr/cn/国际/20231013-白宫-朝鲜已向俄罗斯提供逾1千个集装箱的装备和弹药
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url title html timestamp fingerprint published etag last_modified
+        @whole_page
         """
         url = archived_url or article_of(response.request or response)
         try:
