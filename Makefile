@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup crawl demo test lint check-seeds bench cassettes clean
+.PHONY: setup browser crawl demo changes-demo test lint check-seeds bench cassettes clean
 
 setup: $(VENV)/.installed
 
@@ -12,17 +12,44 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+## Headless Chromium and Chinese fonts for the browser test (Debian packages, as root;
+## elsewhere the test is skipped and says why).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "browser: installing Debian chromium and fonts-noto-cjk"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
+	    || echo "browser: apt-get failed; the browser test will be skipped"; \
+	  else \
+	    echo "browser: chromium or a Chinese font is missing and cannot be installed here"; \
+	  fi; \
+	fi
+
 ## The main job: refresh the archive in seeds/ from the live site.
 crawl: setup
 	$(BIN)/scrapy crawl rfi
 
-## Watch a whole crawl offline: replays cassettes/demo.yaml against a copy of seeds/.
+## Watch a whole crawl offline: replays cassettes/demo.yaml against a copy of the entries
+## (and history/) of seeds/, never its .newsspider/ state nor its reports/, so the demo
+## checks the seed whatever earlier runs left in seeds/.
+DEMO_SEEDS ?= seeds
+DEMO_ARCHIVE ?= build/demo-archive
 demo: setup
-	rm -rf build/demo-archive && mkdir -p build && cp -r seeds build/demo-archive
-	$(BIN)/scrapy crawl rfi -s VCR_CASSETTE=cassettes/demo.yaml -s ARCHIVE_DIR=build/demo-archive
+	@test "$(abspath $(DEMO_ARCHIVE))" != "$(abspath $(DEMO_SEEDS))" \
+	    || { echo "make demo: DEMO_ARCHIVE is DEMO_SEEDS; it would be wiped" >&2; exit 2; }
+	rm -rf $(DEMO_ARCHIVE) && mkdir -p $(DEMO_ARCHIVE)
+	find $(DEMO_SEEDS) -maxdepth 1 -type f \( -name '*.txt' -o -name '*.md' \) \
+	    ! -name '.*' -exec cp {} $(DEMO_ARCHIVE)/ \;
+	if [ -d $(DEMO_SEEDS)/history ]; then cp -r $(DEMO_SEEDS)/history $(DEMO_ARCHIVE)/; fi
+	$(BIN)/scrapy crawl rfi -s VCR_CASSETTE=cassettes/demo.yaml -s ARCHIVE_DIR=$(DEMO_ARCHIVE)
+
+## An archive with an edit, a new and a gone article (real samples), to try show/diff/log/publish.
+changes-demo: setup
+	$(BIN)/python -m tests.changes_archive build/changes-demo
 
 ## Lint, then the whole test suite, offline.
-test: setup lint
+test: setup lint browser
 	$(BIN)/python -m pytest
 
 lint: setup

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC
 
 from itemloaders.processors import Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
 from newsspider.archive.fingerprint import fingerprint
 from newsspider.archive.urls import canonical_url
-from newsspider.items import ArticleItem
+from newsspider.items import ArticleItem, article_item
 from newsspider.page import article as page
+from newsspider.page.dates import page_dates
 from newsspider.page.html import to_archive_html
+from newsspider.rfi_sources import DEFAULT_EDITION, EDITIONS
 
 
 def one_line(text: str) -> str:
@@ -30,19 +33,26 @@ class ArticleLoader(ItemLoader):
         item = super().load_item()
         item["html"] = to_archive_html([item.get("html", "")])
         item["fingerprint"] = fingerprint(item.get("title", ""), item["html"])
-        return item
+        return article_item(**item)  # every field, in FIELDS order: one shape for exports
 
 
-def load_article(response, tree, article) -> ArticleItem:
-    """Fill an ArticleItem from a parsed RFI article page, one entry part per value."""
+def load_article(
+    response, tree, article, url: str | None = None, edition=EDITIONS[DEFAULT_EDITION]
+) -> ArticleItem:
+    """Fill an ArticleItem from a parsed RFI article page, one entry part per value.
+
+    ``url`` is the article the page was asked for (default: the page's URL);
+    ``edition`` gives the labels of its visible dates.
+    """
     loader = ArticleLoader(response=response)
-    loader.add_value("url", response.url)
+    loader.add_value("url", url or response.url)
+    loader.add_value("status", response.status)
     loader.add_value("title", page.title(tree, article))
     loader.add_value("html", page.entry_parts(tree, article))
     loader.add_value("timestamp", int(time.time() * 1000))
-    published, modified = page.published(article), page.modified(article)
-    loader.add_value("published", published.isoformat() if published else None)
-    loader.add_value("modified", modified.isoformat() if modified else None)
+    dates = page_dates(tree, article, edition)
+    for field, when in (("published", dates.published), ("modified", dates.modified)):
+        loader.add_value(field, when.astimezone(UTC).isoformat() if when else None)
     for field, header in (("etag", b"ETag"), ("last_modified", b"Last-Modified")):
         value = response.headers.get(header)
         if value:

@@ -12,7 +12,8 @@ changed (or was published), ``RFI_RECHECK_FACTOR`` of it, kept between
 bench/refresh_schedule.py shows why the factor is 0.5: with 0.25 and a daily run,
 the re-checks of recently edited articles outgrow RFI_MAX_CHECKS_PER_RUN.
 
-A sitemap ``lastmod`` newer than the last check makes an article due at once.
+A listing's ``lastmod`` or ``pubDate`` newer than the last check makes an
+article due at once; a modified time the page showed counts as a change.
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ class RecheckPolicy:
             return 0  # never checked by this project
         if state.listed_lastmod_ms and state.listed_lastmod_ms > state.last_checked_ms:
             return 0
-        stable_since = max(state.last_changed_ms or 0, state.published_ms or 0, archived_ms or 0)
+        # RFI's own modified time is a change signal like one this crawl saw itself.
+        stable_since = max(
+            state.last_changed_ms or 0,
+            state.modified_ms or 0,
+            state.published_ms or 0,
+            archived_ms or 0,
+        )
         stable_since = min(stable_since, state.last_checked_ms)
         return state.last_checked_ms + self.interval(state.last_checked_ms, stable_since)

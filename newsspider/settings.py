@@ -3,7 +3,7 @@
 Everything here can be changed per run with ``-s NAME=value``.
 """
 
-from newsspider import rfi_sources
+from newsspider import items, rfi_sources
 
 BOT_NAME = "newsspider"
 SPIDER_MODULES = ["newsspider.spiders"]
@@ -13,8 +13,21 @@ COMMANDS_MODULE = "newsspider.commands"
 # --- The archive -----------------------------------------------------------
 ARCHIVE_DIR = "seeds"
 """Folder of entry files the crawl refreshes and adds to."""
+ARCHIVE_CAPTURES = "changed"
+"""Raw WARC captures kept in captures/: changed (pages that made a new or updated entry),
+all (every page fetched whole), none."""
 ARCHIVE_REPORTS_DIR = "reports"
 """Where each run's report goes, relative to ARCHIVE_DIR."""
+ARCHIVE_REPORTS_KEEP_DAYS = 90
+"""Run reports older than this many days are deleted by the next crawl; 0 keeps them all."""
+ARCHIVE_PUBLISH = True
+"""After a crawl that changed the archive, rewrite changes.atom and site/ in ARCHIVE_DIR."""
+ARCHIVE_FEED_ENTRIES = 50
+"""How many of the latest changes changes.atom and site/ show."""
+REFRESH_ENABLED = False
+"""True for ``scrapy crawl`` (the command turns it on): the run lock, the archive pipeline
+and the report work on ARCHIVE_DIR. Scrapy's other commands (parse, check, fetch, shell)
+leave it off and touch no archive; a script running the spider itself sets it."""
 
 # --- Manners: this crawls a real news site from cron --------------------------
 CONTACT_URL = "https://github.com/newsspider/newsspider"
@@ -34,10 +47,15 @@ DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 ROBOTSTXT_USER_AGENT = "newsspider"
 """The token robots.txt rules are matched against."""
+ROBOTSTXT_CRAWL_DELAY_MAX = 60
+"""Longest robots.txt Crawl-delay honoured (seconds); a longer one is cut to this, and warned."""
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 """No listening ports from an unattended cron job."""
 COOKIES_ENABLED = False
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+"""Only http(s) is ever fetched: whatever URL a hostile listing or page slips
+through, no local file (file:, which robots.txt does not cover) is read."""
 
 # Retries: transient answers are retried, honouring Retry-After; they are
 # never taken as evidence that an article is gone.
@@ -51,10 +69,15 @@ RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the spider logs one line per failed article
 # that is how removal is detected. A listing that answers 404 is an error, not a page.
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy 2.19's lets requests through that wait for robots.txt (middlewares/robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsspider.middlewares.robots.RobotsTxtForEveryRequest": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "newsspider.middlewares.useragent.ContactUserAgentMiddleware": 500,
     "newsspider.middlewares.retry.RetryAfterMiddleware": 550,
+    "newsspider.middlewares.capture.CaptureMiddleware": 945,
+    "newsspider.middlewares.redirects.ArticleRedirectGuard": 650,  # below RedirectMiddleware
     "newsspider.middlewares.cassette.CassetteMiddleware": 950,
 }
 
@@ -66,26 +89,40 @@ VCR_RECORD_MODE = "none"
 
 ITEM_PIPELINES = {
     "newsspider.pipelines.validate.ValidateArticlePipeline": 100,
+    "newsspider.pipelines.suspect.SuspectPagePipeline": 300,
     "newsspider.pipelines.archive.ArchiveDedupePipeline": 500,
+    "newsspider.pipelines.capture.CapturePipeline": 600,
 }
+SPIDER_CONTRACTS = {"newsspider.contracts.WholePageContract": 10}
+"""``@whole_page`` in parse_article's contracts (``scrapy check rfi``)."""
+ITEM_PROCESSOR = "newsspider.pipelines.guard.GuardedItemPipelineManager"
+# A pipeline's exception fails its article (one line) instead of losing it.
 EXTENSIONS = {
     "newsspider.extensions.report.RefreshReport": 500,
+    "newsspider.extensions.ledger.ArticleLedger": 400,
     "newsspider.extensions.quiet.OneLineNetworkErrors": 100,
     "newsspider.extensions.runlock.RunLock": 0,
+    # Before RunLock (0) so it is called first and publishes while the lock is held.
+    "newsspider.extensions.publish.PublishChanges": -10,
 }
 
 # --- Discovery ----------------------------------------------------------------
 RFI_DISCOVERY = True
 """Look for new articles in RFI's feeds, sitemaps and section pages."""
-RFI_FEEDS = rfi_sources.FEEDS
-RFI_SITEMAPS = rfi_sources.SITEMAPS
-RFI_SECTIONS = rfi_sources.SECTIONS
+RFI_EDITION = rfi_sources.DEFAULT_EDITION
+"""Which edition the archive keeps: cn (simplified Chinese) or tw (traditional)."""
+RFI_FEEDS = None
+"""RSS feeds read; None: the edition's (newsspider/rfi_sources.py)."""
+RFI_SITEMAPS = None
+"""News sitemap and sitemap index read; None: the edition's."""
+RFI_SECTIONS = None
+"""Listing pages read (rolling news, sections); None: the edition's."""
 RFI_MAX_NEW_ARTICLES = 100
 """New articles one run may add; the rest wait for the next run."""
 RFI_OLDEST_DAYS = 30
 """Listed articles published longer ago than this are not added."""
 RFI_MAX_SITEMAPS = 2
-"""Monthly sitemaps read from a sitemap index per run (the newest)."""
+"""Monthly contents_YYYYMM sitemaps read from the index per run (the newest recent enough)."""
 
 # --- Incremental refresh --------------------------------------------------------
 RFI_RECHECK_MIN_HOURS = 1
@@ -97,6 +134,11 @@ RFI_RECHECK_EVERYTHING = False
 RFI_MAX_CHECKS_PER_RUN = 2000
 """Archived articles one run checks at most, most overdue first."""
 
+# --- Suspect pages --------------------------------------------------------------
+RFI_SUSPECT_SHRINK = 0.5
+"""A page whose text is under this share of the archived text is held back as suspect
+(counted failed) until a second check sees the same page (newsspider.pipelines.suspect)."""
+
 # --- Running from cron --------------------------------------------------------------
 RFI_MAX_ERROR_RATE = 0.5
 """Exit status 1 when more than this share of checked articles failed."""
@@ -105,3 +147,5 @@ RFI_PROGRESS_INTERVAL = 60
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_EXPORT_FIELDS = list(items.FIELDS)
+"""Feed exports (-O out.csv / out.jsonl): every item has these columns, in this order."""

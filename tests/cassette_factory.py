@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from hashlib import sha1
 from pathlib import Path
+from urllib.parse import unquote
 
 from vcr.persisters.filesystem import FilesystemPersister
 from vcr.request import Request
@@ -21,7 +22,14 @@ from vcr.serializers import yamlserializer
 
 from newsspider import rfi_sources
 from newsspider.archive import Entry, canonical_url, read_entry
-from tests.compose import ARCHIVE, compose_page, compose_section_page, entry_published
+from tests.compose import (
+    ARCHIVE,
+    compose_day_archive_page,
+    compose_page,
+    compose_rolling_news_page,
+    compose_section_page,
+    entry_published,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CASSETTES = ROOT / "cassettes"
@@ -107,9 +115,11 @@ def edited(original: Entry) -> Entry:
 # RFI's own files are not captured anywhere here; these follow the public
 # standards, carrying real entries' URLs, titles and dates.
 
-NEWS_SITEMAP_URL = "https://www.rfi.fr/sitemaps/cn/news.xml"
-SITEMAP_INDEX_URL = "https://www.rfi.fr/sitemaps/cn/sitemap.xml"
-MONTHLY_SITEMAP_URL = "https://www.rfi.fr/sitemaps/cn/2023-10.xml"
+CN = rfi_sources.EDITIONS["cn"]
+
+
+def monthly_sitemap_url(edition: rfi_sources.Edition, month: str) -> str:
+    return f"https://www.rfi.fr/sitemaps/{edition.code}/contents_{month}.xml"
 
 
 def xml_text(value: str) -> str:
@@ -187,26 +197,29 @@ def html_response(body: str) -> dict:
     )
 
 
-def listings(feed, news, monthly, section) -> list[tuple[Request, dict]]:
-    """Every listing the default settings read (rfi_sources), showing the given entries."""
+def listings(feed, news, monthly, section, edition=CN) -> list[tuple[Request, dict]]:
+    """Every listing an edition's default settings read (rfi_sources), showing the given
+    entries: the listing pages alternate the three listing markups FACTS.md names."""
     rss_type, xml_type = "application/rss+xml; charset=UTF-8", "application/xml; charset=UTF-8"
+    monthly_url = monthly_sitemap_url(edition, "202310")
     index = sitemap_index(
         [
-            ("https://www.rfi.fr/sitemaps/cn/2020-10.xml", "2020-10-31T23:00:00+00:00"),
-            (MONTHLY_SITEMAP_URL, "2023-10-31T23:00:00+00:00"),
+            (monthly_sitemap_url(edition, "202010"), "2020-10-31T23:00:00+00:00"),
+            (monthly_sitemap_url(edition, "202310"), "2023-10-31T23:00:00+00:00"),
+            # Not article sitemaps (SEEN in RFI ES's index): never read.
+            (f"https://www.rfi.fr/sitemaps/{edition.code}/tags_1.xml", "2023-11-01T00:00:00Z"),
+            (f"https://www.rfi.fr/sitemaps/{edition.code}/shows.xml", "2023-11-01T00:00:00Z"),
         ]
     )
+    composers = [compose_rolling_news_page, compose_section_page, compose_day_archive_page]
     return [
+        *((get(url), xml_response(rss(feed), rss_type)) for url in edition.feeds),
+        (get(edition.news_sitemap), xml_response(news_sitemap(news), xml_type)),
+        (get(edition.sitemap_index), xml_response(index, xml_type)),
+        (get(monthly_url), xml_response(monthly_sitemap(monthly), xml_type)),
         *(
-            (get(canonical_url(url)), xml_response(rss(feed), rss_type))
-            for url in rfi_sources.FEEDS
-        ),
-        (get(NEWS_SITEMAP_URL), xml_response(news_sitemap(news), xml_type)),
-        (get(SITEMAP_INDEX_URL), xml_response(index, xml_type)),
-        (get(MONTHLY_SITEMAP_URL), xml_response(monthly_sitemap(monthly), xml_type)),
-        *(
-            (get(canonical_url(url)), html_response(compose_section_page(section)))
-            for url in rfi_sources.SECTIONS
+            (get(url), html_response(composers[number % 3](section)))
+            for number, url in enumerate(edition.listing_pages)
         ),
     ]
 
@@ -218,6 +231,27 @@ DISCOVERED = {
     "section": ["duty-machine-news_rfi_999990.md", "duty-machine-news_rfi_1000001.md"],
 }
 """Real entries not in SMALL_ARCHIVE, by the listing that shows them (some twice)."""
+
+
+TW = rfi_sources.EDITIONS["tw"]
+TW_ARCHIVE = SMALL_ARCHIVE[:2]
+TW_NEW = "duty-machine-news_rfi_999990.md"
+CN_ONLY = "duty-machine-news_rfi_999998.md"
+
+
+def in_edition(original: Entry, edition: rfi_sources.Edition) -> Entry:
+    """A real /cn/ entry as the other edition would publish it: the same template and
+    text under the edition's path, its section and column segments in that edition.
+    (No /tw/ entry is captured anywhere here; the text stays as archived.)"""
+    segments = canonical_url(original.url).split("/")
+    cn = rfi_sources.EDITIONS["cn"]
+    renamed = dict(zip(cn.sections, edition.sections, strict=True))
+    renamed[cn.column_section] = edition.column_section
+    head = unquote(segments[4]) if len(segments) > 5 else None
+    if head in renamed:
+        segments[4] = edition.url(renamed[head]).rsplit("/", 1)[1]
+    segments[3] = edition.code
+    return Entry(original.timestamp, original.title, "/".join(segments), original.html)
 
 
 def not_modified(entry_: Entry) -> dict:
@@ -273,6 +307,18 @@ def main() -> None:
     write(
         CASSETTES / "test_incremental" / "test_every_page_not_modified_writes_only_the_report.yaml",
         [robots(), *((get(e.url), not_modified(e)) for e in small)],
+    )
+
+    tw_archive = [in_edition(entry(name), TW) for name in TW_ARCHIVE]
+    tw_new = in_edition(entry(TW_NEW), TW)
+    listed = [tw_new, tw_archive[0], entry(CN_ONLY)]  # a /cn/ URL is not a /tw/ article
+    write(
+        CASSETTES / "test_editions" / "tw.yaml",
+        [
+            robots(),
+            *listings(listed, listed, listed, listed, edition=TW),
+            *((get(e.url), page_response(e)) for e in [*tw_archive, tw_new]),
+        ],
     )
 
     lists = {kind: [entry(n) for n in names] for kind, names in DISCOVERED.items()}

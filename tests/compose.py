@@ -15,6 +15,7 @@ Only the article's slots are replaced; everything else is the template's.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from functools import cache
@@ -68,8 +69,12 @@ def split_entry(html: str) -> dict:
     return parts
 
 
-def compose_page(entry: Entry) -> str:
-    """A whole RFI Chinese article page (head, menus, footer) carrying ``entry``."""
+def compose_page(entry: Entry, modified: datetime | None = None) -> str:
+    """A whole RFI Chinese article page (head, menus, footer) carrying ``entry``.
+
+    ``modified``: the page shows that update time too (JSON-LD ``dateModified``
+    and a second, "更改时间" date, as RFI shows an edited article: FACTS.md).
+    """
     parts = split_entry(unglue(entry.html))
     page = _template()
     page = _replace_between(
@@ -85,17 +90,26 @@ def compose_page(entry: Entry) -> str:
             "\n                        " + parts["lead"],
         )
     when = datetime.strptime(parts["date"], "%d/%m/%Y - %H:%M").replace(tzinfo=PARIS)
+    shown = (
+        f'发表时间 : <time datetime="{when.astimezone(ZoneInfo("UTC")).isoformat()}" '
+        f'pubdate="pubdate">{parts["date"]}</time>'
+    )
+    if modified is not None:
+        shown += (
+            '</span><span class="m-pub-dates__date">更改时间 : '
+            f'<time datetime="{modified.astimezone(ZoneInfo("UTC")).isoformat()}">'
+            f"{modified.astimezone(PARIS):%d/%m/%Y - %H:%M}</time>"
+        )
     page = re.sub(
         r'نشرت في: <time datetime="[^"]*" pubdate="pubdate">[^<]*</time>',
-        f'发表时间 : <time datetime="{when.astimezone(ZoneInfo("UTC")).isoformat()}" '
-        f'pubdate="pubdate">{parts["date"]}</time>',
+        lambda _: shown,
         page,
     )
     page = _main_media(page, parts["image"])
     page = _authors(page, parts["author"])
     page = _body(page, parts["body"])
     page = _shares(page, parts["share_links"])
-    head = _head_for(entry, parts["image"])
+    head = _head_for(entry, parts["image"], when, modified)
     opening = '<!DOCTYPE html>\n<html dir="ltr" lang="zh-Hans">'
     return f'{opening}\n{head}\n<body class="u-header-sticky">\n{page}'
 
@@ -110,7 +124,9 @@ def _replace_between(page: str, start: str, end: str, inner: str) -> str:
     return page[:a] + inner + page[b:]
 
 
-def _head_for(entry: Entry, image: str | None) -> str:
+def _head_for(
+    entry: Entry, image: str | None, published: datetime, modified: datetime | None
+) -> str:
     head = _head().replace('lang="en"', 'lang="zh-Hans"')
     attr = entry.title.replace("&", "&amp;").replace('"', "&quot;")
     head = head.replace(
@@ -127,8 +143,26 @@ def _head_for(entry: Entry, image: str | None) -> str:
     return head.replace(
         "</head>",
         f'<link rel="canonical" href="{entry.url}"/>\n'
-        f'<meta property="og:url" content="{entry.url}">\n</head>',
+        f'<meta property="og:url" content="{entry.url}">\n'
+        f'<meta property="article:published_time" content="{published.isoformat()}">\n'
+        f"{news_article_json_ld(entry, published, modified)}\n</head>",
     )
+
+
+def news_article_json_ld(entry: Entry, published: datetime, modified: datetime | None) -> str:
+    """The head's JSON-LD as FACTS.md describes RFI's (SEEN in RSSHub's rfi route): an
+    array block holding the NewsArticle with its dates. Its other fields are INFERRED."""
+    article = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": entry.title,
+        "mainEntityOfPage": entry.url,
+        "datePublished": published.isoformat(),
+        "dateModified": (modified or published).isoformat(),
+        "author": [{"@type": "Organization", "name": "RFI"}],
+    }
+    data = json.dumps([article], ensure_ascii=False).replace("</", "<\\/")
+    return f'<script type="application/ld+json">{data}</script>'
 
 
 def _main_media(page: str, image: str | None) -> str:
@@ -244,6 +278,42 @@ def compose_section_page(entries: list[Entry]) -> str:
             listing = listing.replace(f'href="{href}"', f'href="{path}"')
         else:
             listing = listing.replace(f'href="{href}"', 'href="/cn/"')  # a section, not an article
+    head = _head().replace('lang="en"', 'lang="zh-Hans"')
+    return (
+        f'<!DOCTYPE html>\n<html dir="ltr" lang="zh-Hans">\n{head}\n'
+        f'<body>\n<main data-nav-container>\n<div class="t-content t-content--page-builder" '
+        f'id="main-content">\n{listing}\n</div>\n</main>\n</body>\n</html>\n'
+    )
+
+
+def compose_rolling_news_page(entries: list[Entry]) -> str:
+    """RFI's rolling-news listing (/cn/滚动新闻/) showing ``entries``.
+
+    INFERRED markup: public scrapers of /cn/ read it as ``a[data-article-item-link]``
+    with a ``<time datetime>`` beside it (FACTS.md); no capture of the page exists,
+    so the items are written in the template's news-feed list (TEMPLATE.md).
+    """
+    items = "".join(
+        '<li><div class="m-item-news-feed"><div class="news__metadata__time">'
+        f'<time datetime="{entry_published(e).isoformat()}">{entry_published(e):%H:%M}</time></div>'
+        f'<a href="{e.url.split("https://www.rfi.fr", 1)[1]}" data-article-item-link>'
+        f"<h2>{_text(e.title)}</h2></a></div></li>\n"
+        for e in entries
+    )
+    return _listing_page(f'<ol class="o-layout-list o-layout-list--news-feed">\n{items}</ol>')
+
+
+def compose_day_archive_page(entries: list[Entry]) -> str:
+    """A day archive listing ``entries`` as ``ul.o-archive-day__list li a`` (FACTS.md, SEEN
+    in public scrapers; the surrounding markup is INFERRED)."""
+    items = "".join(
+        f'<li><a href="{e.url.split("https://www.rfi.fr", 1)[1]}">{_text(e.title)}</a></li>\n'
+        for e in entries
+    )
+    return _listing_page(f'<ul class="o-archive-day__list">\n{items}</ul>')
+
+
+def _listing_page(listing: str) -> str:
     head = _head().replace('lang="en"', 'lang="zh-Hans"')
     return (
         f'<!DOCTYPE html>\n<html dir="ltr" lang="zh-Hans">\n{head}\n'

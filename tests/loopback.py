@@ -4,9 +4,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-Route = Callable[[int], tuple[int, dict[str, str], bytes]]
+
+@dataclass(frozen=True)
+class Raw:
+    """An answer written to the socket as is, after which the connection closes.
+
+    For answers no HTTP server would send: ``Raw(b"")`` closes before any
+    answer, ``Raw(b"SSH-2.0-OpenSSH\\r\\n")`` is not HTTP, a Content-Length
+    larger than the bytes that follow is a body cut short.
+    """
+
+    data: bytes
+
+
+Route = Callable[[int], "tuple[int, dict[str, str], bytes] | Raw"]
 """Called with how many times the path was asked before; returns status, headers, body."""
 
 
@@ -21,7 +35,13 @@ class LoopbackServer:
                 count = server.hits.get(self.path, 0)
                 server.hits[self.path] = count + 1
                 route = server.routes.get(self.path)
-                status, headers, body = route(count) if route else (404, {}, b"")
+                answer = route(count) if route else (404, {}, b"")
+                if isinstance(answer, Raw):
+                    self.wfile.write(answer.data)
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                status, headers, body = answer
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)

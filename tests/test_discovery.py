@@ -161,10 +161,35 @@ def test_a_listing_that_answers_404_is_one_warning_not_a_crash(tmp_path, caplog)
         VcrRequest("GET", missing, None, {}),
         {"status": {"code": 404, "message": "Not Found"}, "headers": {}, "body": {"string": b""}},
     )
-    feeds = [*factory.rfi_sources.FEEDS, missing]
+    feeds = [*factory.CN.feeds, missing]
     crawler = run_crawl(archive, cassette, RFI_FEEDS=feeds)
     assert crawler.stats.get_value("discovery/failed_listings") == 1
     assert crawler.stats.get_value("spider_exceptions/ValueError") is None
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any(m.startswith(f"listing {missing} not read: HTTP 404") for m in warnings)
     assert last_report(archive)["counts"]["unchanged"] == 1
+
+
+def test_only_monthly_contents_sitemaps_recent_enough_are_read_oldest_first():
+    from datetime import UTC, datetime
+
+    from newsspider.discovery import Listed, recent_monthly_sitemaps
+
+    base = "https://www.rfi.fr/sitemaps/cn/"
+    children = [
+        Listed(base + name)
+        for name in (
+            "contents_202312.xml",
+            "tags_1.xml",
+            "contents_202310.xml",
+            "shows.xml",
+            "contents_202311.xml",
+            "contents_202313.xml",  # no such month
+            "pagebuilder.xml",
+        )
+    ]
+    oldest = datetime(2023, 11, 20, tzinfo=UTC)
+    assert recent_monthly_sitemaps(children, oldest) == [
+        base + "contents_202311.xml",  # can hold articles from Nov 20 on
+        base + "contents_202312.xml",
+    ]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import sqlite3
 
 import pytest
 
-from newsspider.archive.entry import read_entry
+from newsspider.archive import index as index_module
+from newsspider.archive.entry import Entry, read_entry
 from newsspider.archive.index import ArchiveIndex
-from tests.conftest import SHARED_ARCHIVE, make_archive
+from newsspider.archive.writer import ArchiveWriter
+from tests.conftest import make_archive, shared_copy
 
 PAIR = ["duty-machine-news_rfi_1000019.md", "dutymachine-news_rfi_1000019.md"]
 OLD_FORM = "duty-machine-news_rfi_1042000.md"  # http://www.rfi.fr//cn/…
@@ -71,7 +75,92 @@ def test_broken_files_are_listed_with_their_reason(archive):
         assert len(index) == 4
 
 
-def test_a_read_only_archive_is_indexed_in_memory():
-    with ArchiveIndex.open(SHARED_ARCHIVE) as index:
-        assert not index.persistent or os.access(SHARED_ARCHIVE, os.W_OK)
+def test_a_read_only_archive_is_indexed_in_memory(tmp_path):
+    shared = shared_copy(tmp_path)  # root may write anywhere: never into ../shared itself
+    shared.chmod(0o555)
+    with ArchiveIndex.open(shared) as index:
+        assert not index.persistent or os.access(shared, os.W_OK)
         assert len(index) >= 60
+
+
+def index_rows(index) -> tuple:
+    return list(index), index.errors(), index.duplicates()
+
+
+def wrong_columns(path) -> None:
+    path.unlink()
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE files (name TEXT, url TEXT); PRAGMA user_version = 1;")
+    db.close()
+
+
+DAMAGES = [
+    pytest.param(lambda path: path.write_bytes(b"\x00garbage" * 900), id="garbage"),
+    pytest.param(lambda path: path.write_bytes(path.read_bytes()[:5000]), id="truncated"),
+    pytest.param(wrong_columns, id="wrong-columns"),
+]
+
+
+@pytest.mark.parametrize("damage", DAMAGES)
+def test_a_damaged_index_is_rebuilt_with_one_warning(archive, caplog, damage):
+    (archive / "broken.txt").write_bytes(b"<!--x-->\n")
+    with ArchiveIndex.open(archive) as index:
+        fresh = index_rows(index)
+    damage(archive / ".newsspider" / "archive.sqlite3")
+    with caplog.at_level(logging.WARNING), ArchiveIndex.open(archive) as index:
+        assert index_rows(index) == fresh
+        assert index.persistent and index.rows_read == 5
+    [warning] = caplog.records
+    assert warning.levelno == logging.WARNING
+    assert str(archive / ".newsspider" / "archive.sqlite3") in warning.message
+    assert "rebuilt" in warning.message and "\n" not in warning.message
+    with ArchiveIndex.open(archive) as index:
+        assert index.rows_read == 0 and index_rows(index) == fresh  # the rebuilt file is used
+
+
+def test_an_index_that_cannot_be_rebuilt_on_disk_is_kept_in_memory(archive, caplog, monkeypatch):
+    with ArchiveIndex.open(archive) as index:
+        fresh = index_rows(index)
+    (archive / ".newsspider" / "archive.sqlite3").write_bytes(b"garbage" * 100)
+
+    def cannot_remove(path):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr(index_module, "_remove_database", cannot_remove)
+    with caplog.at_level(logging.WARNING), ArchiveIndex.open(archive) as index:
+        assert index_rows(index) == fresh and not index.persistent
+    [warning] = caplog.records
+    assert "in memory" in warning.message and "Permission denied" in warning.message
+
+
+def test_an_index_write_that_fails_loses_no_entry(archive, caplog):
+    """Disk full after the entry was written: the entry stands, the next open finds it."""
+    url = "https://www.rfi.fr/cn/法国/20261126-测试"
+    with ArchiveIndex.open(archive) as index:
+        pages = index.db.execute("PRAGMA page_count").fetchone()[0]
+        index.db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk full"
+        entry = Entry(1764140000000, "标题" * 20000, url, "<div>字</div>")
+        with caplog.at_level(logging.WARNING):
+            name = ArchiveWriter(index).add(entry)
+        assert read_entry(archive / name) == entry
+    [warning] = caplog.records
+    assert name in warning.message and "database or disk is full" in warning.message
+    with ArchiveIndex.open(archive) as index:
+        assert index.rows_read == 1 and index.lookup(url).name == name
+
+
+def test_an_unreadable_entry_file_is_listed_and_read_again_later(archive, monkeypatch):
+    target = archive / OLD_FORM
+    real_read = index_module.read_entry
+
+    def denied(path):
+        if os.fspath(path) == str(target):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_read(path)
+
+    monkeypatch.setattr(index_module, "read_entry", denied)
+    with ArchiveIndex.open(archive) as index:
+        assert index.errors() == [(OLD_FORM, f"{target}: cannot read: Permission denied")]
+    monkeypatch.undo()
+    with ArchiveIndex.open(archive) as index:  # same size and mtime, yet read again
+        assert index.errors() == [] and index.lookup(read_entry(target).url).name == OLD_FORM

@@ -125,7 +125,8 @@ def test_composed_pages_are_real_size():
 
 @pytest.mark.parametrize("name", [*EXACT, *DIFFERING])
 def test_an_entry_this_project_wrote_is_a_fixed_point(name):
-    ours = Entry(1, "t", "https://www.rfi.fr/cn/x", normalized(name))
+    # The entry's own URL: a page under 专栏检索 is a column and ends with its byline.
+    ours = Entry(1, "t", read_entry(SHARED_ARCHIVE / name).url, normalized(name))
     tree = page.parse_page(compose_page(ours))
     assert page.entry_html(tree, page.article_root(tree)) == ours.html
 

@@ -10,7 +10,7 @@ import pytest
 
 from newsspider.archive.entry import Entry, read_entry
 from newsspider.archive.index import ArchiveIndex
-from newsspider.archive.writer import ArchiveWriter, entry_file_name, revisions
+from newsspider.archive.writer import ArchiveWriteError, ArchiveWriter, entry_file_name, revisions
 from tests.conftest import make_archive
 
 SEED = "seed_000_fa28d98bcef6ab2a.txt"
@@ -45,8 +45,10 @@ def test_add_writes_a_new_entry_and_indexes_it(writer, archive):
     assert read_entry(archive / name) == new_entry()
     assert writer.index.lookup(new_entry().url).name == name
     assert oct(os.stat(archive / name).st_mode & 0o044) != "0o0"  # readable by others
-    with pytest.raises(FileExistsError):
-        writer.add(new_entry())
+    before = (archive / name).read_bytes()
+    with pytest.raises(ArchiveWriteError, match="already holds an entry"):
+        writer.add(new_entry(html="<div>other</div>"))
+    assert (archive / name).read_bytes() == before
 
 
 def test_revise_keeps_the_previous_version_in_history(writer, archive):
@@ -89,7 +91,7 @@ def test_a_failed_write_leaves_the_old_file_intact(writer, archive, monkeypatch)
 
     monkeypatch.setattr(os, "replace", broken_replace)
     old = read_entry(archive / SEED)
-    with pytest.raises(OSError):
+    with pytest.raises(ArchiveWriteError, match="disk full"):
         writer.revise(SEED, Entry(old.timestamp + 1, old.title, old.url, "<div>new</div>"))
     assert (archive / SEED).read_bytes() == before
     assert not [p for p in archive.rglob(".tmp-*")]

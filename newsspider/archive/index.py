@@ -8,14 +8,19 @@ cache: delete it and the next open rebuilds it from the files.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from newsspider.archive.databases import SchemaError, check_pages, is_damage, is_read_only
 from newsspider.archive.entry import Entry, EntryFormatError, is_entry_file, read_entry
 from newsspider.archive.fingerprint import fingerprint
 from newsspider.archive.urls import canonical_url
+
+logger = logging.getLogger(__name__)
 
 STATE_DIR = ".newsspider"
 DB_NAME = "archive.sqlite3"
@@ -34,6 +39,16 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE INDEX IF NOT EXISTS files_by_url ON files (canonical_url);
 """
+_COLUMNS = (
+    "name",
+    "size",
+    "mtime_ns",
+    "canonical_url",
+    "fingerprint",
+    "timestamp",
+    "title",
+    "error",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,22 +78,66 @@ class ArchiveIndex:
 
     @classmethod
     def open(cls, root: str | os.PathLike) -> ArchiveIndex:
-        """Open (and bring up to date) the index of the archive at ``root``."""
+        """Open (and bring up to date) the index of the archive at ``root``.
+
+        A damaged index file (not a database, truncated, another schema) is
+        deleted and rebuilt from the files, with one WARNING. An index that
+        cannot be written (read-only archive, disk full, locked) is kept in
+        memory for this process; the files are the truth either way.
+        """
         root = os.fspath(root)
         if not os.path.isdir(root):
             raise FileNotFoundError(f"{root}: archive folder does not exist")
-        state_dir = os.path.join(root, STATE_DIR)
+        path = os.path.join(root, STATE_DIR, DB_NAME)
         try:
-            os.makedirs(state_dir, exist_ok=True)
-            db = sqlite3.connect(os.path.join(state_dir, DB_NAME))
-            persistent = True
-        except (OSError, sqlite3.OperationalError):
-            db = sqlite3.connect(":memory:")  # read-only archive: index in memory only
-            persistent = False
-        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            db.executescript(f"DROP TABLE IF EXISTS files; PRAGMA user_version = {SCHEMA_VERSION};")
-        db.executescript(_SCHEMA)
-        index = cls(root, db, persistent)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            return cls._open_file(root, path)
+        except OSError:
+            return cls._open_memory(root)  # read-only archive
+        except sqlite3.DatabaseError as exc:
+            problem = exc
+        if not is_damage(problem):
+            if not is_read_only(problem):
+                logger.warning(
+                    "archive index %s cannot be used (%s); indexed in memory this run",
+                    path,
+                    problem,
+                )
+            return cls._open_memory(root)
+        try:
+            _remove_database(path)
+            index = cls._open_file(root, path)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            logger.warning(
+                "archive index %s was unreadable (%s) and cannot be rebuilt (%s);"
+                " indexed in memory this run",
+                path,
+                problem,
+                exc,
+            )
+            return cls._open_memory(root)
+        logger.warning(
+            "archive index %s was unreadable (%s); rebuilt from the files", path, problem
+        )
+        return index
+
+    @classmethod
+    def _open_file(cls, root: str, path: str) -> ArchiveIndex:
+        db = sqlite3.connect(path)
+        try:
+            _prepare(db)
+            index = cls(root, db, persistent=True)
+            index.refresh()
+        except BaseException:
+            db.close()
+            raise
+        return index
+
+    @classmethod
+    def _open_memory(cls, root: str) -> ArchiveIndex:
+        db = sqlite3.connect(":memory:")
+        _prepare(db)
+        index = cls(root, db, persistent=False)
         index.refresh()
         return index
 
@@ -116,22 +175,39 @@ class ArchiveIndex:
                 self._store(name, stat.st_size, stat.st_mtime_ns)
 
     def _store(self, name: str, size: int, mtime_ns: int) -> None:
+        path = os.path.join(self.root, name)
         try:
-            entry = read_entry(os.path.join(self.root, name))
+            entry = read_entry(path)
             url, print_ = entry_keys(entry)
             row = (url, print_, entry.timestamp, entry.title, None)
         except (EntryFormatError, ValueError) as exc:
             row = (None, None, None, None, str(exc))
+        except OSError as exc:
+            # Unreadable now (permissions, I/O error): listed, and re-read next open.
+            row, mtime_ns = (None, None, None, None, f"{path}: cannot read: {exc.strerror}"), -1
         self.db.execute(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (name, size, mtime_ns, *row),
         )
 
     def record(self, name: str) -> None:
-        """Re-index one file that this process just wrote."""
-        stat = os.stat(os.path.join(self.root, name))
-        with self.db:
-            self._store(name, stat.st_size, stat.st_mtime_ns)
+        """Re-index one file that this process just wrote.
+
+        Never raises: the file is written, the index is only a cache. If the
+        row cannot be written (disk full), the old row (or none) stays; its
+        size and mtime no longer match the file, so the next open re-reads it.
+        """
+        try:
+            stat = os.stat(os.path.join(self.root, name))
+            with self.db:
+                self._store(name, stat.st_size, stat.st_mtime_ns)
+        except (OSError, sqlite3.Error) as exc:
+            logger.warning(
+                "archive index of %s not updated for %s (%s); the next run re-reads it",
+                self.root,
+                name,
+                exc,
+            )
 
     def lookup(self, url: str) -> IndexedEntry | None:
         """The entry of an article (any URL form); the first by name if duplicated."""
@@ -172,7 +248,32 @@ class ArchiveIndex:
         return found
 
     def errors(self) -> list[tuple[str, str]]:
-        """Files that break the format, with the one-line reason."""
+        """Entry files that cannot be read, by name, with a one-line reason.
+
+        The reason names the file (``path:line: reason``), so the crawl can log
+        it as it is, once per file per run.
+        """
         return list(
             self.db.execute("SELECT name, error FROM files WHERE error IS NOT NULL ORDER BY name")
         )
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Create the schema in a new database; raise SchemaError on a foreign one."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables or 0 < version < SCHEMA_VERSION:  # new, or an older index: built quietly
+        db.executescript(
+            f"DROP TABLE IF EXISTS files; {_SCHEMA} PRAGMA user_version = {SCHEMA_VERSION};"
+        )
+        return
+    columns = tuple(row[1] for row in db.execute("PRAGMA table_info(files)"))
+    if version != SCHEMA_VERSION or columns != _COLUMNS:
+        raise SchemaError(f"schema version {version}, table columns {columns or 'none'}")
+    check_pages(db)
+
+
+def _remove_database(path: str) -> None:
+    for suffix in ("", "-journal", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path + suffix)

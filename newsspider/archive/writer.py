@@ -7,37 +7,35 @@
 - A removed article (404/410) keeps its entry; ``<file stem>.gone.json``
   beside it records when and how it disappeared.
 
-Every write goes through :func:`atomic_write`.
+Every write goes through :func:`atomic_write`; one that fails (disk full,
+read-only or failing disk) raises :class:`ArchiveWriteError` and leaves what
+was there before as it was.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
+import re
 from dataclasses import dataclass
 
-from newsspider.archive.entry import Entry, read_entry
-from newsspider.archive.files import atomic_write
+from newsspider.archive.entry import Entry, EntryFormatError, parse_entry, read_entry
+from newsspider.archive.files import HISTORY_DIR, ArchiveWriteError, atomic_write
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.urls import canonical_url
 
-HISTORY_DIR = "history"
+logger = logging.getLogger(__name__)
+
 GONE_SUFFIX = ".gone.json"
-
-
-class ArchiveWriteError(Exception):
-    """A write to the archive failed; the entry it would have replaced is intact.
-
-    ``str()`` is one line naming the file and the reason; ``errno`` is the
-    symbolic errno (``"ENOSPC"``, ``"EROFS"``…) when the OS gave one.
-    """
-
-    def __init__(self, path: str, reason: str, errno: str | None = None):
-        self.path = path
-        self.reason = reason
-        self.errno = errno
-        super().__init__(f"cannot write {path}: {reason}" + (f" ({errno})" if errno else ""))
+GONE_STATUSES = (404, 410)
+REVISION_NAME = re.compile(r"(0|[1-9][0-9]*)(?:-([1-9][0-9]*))?\.txt")
+"""``<timestamp>.txt``, or ``<timestamp>-<n>.txt`` when two versions share a timestamp."""
+# What a damaged gone record still says about when the article went (a number
+# cut short by the damage has no "," or "}" after it, so it is not taken).
+_FIRST_GONE = re.compile(rb'"first_gone_ms"\s*:\s*([0-9]+)\s*[,}]')
 
 
 def entry_file_name(url: str) -> str:
@@ -56,7 +54,12 @@ def gone_record_path(root: str, name: str) -> str:
 
 @dataclass
 class ArchiveWriter:
-    """Applies decisions (new, revised, gone) to one archive folder."""
+    """Applies decisions (new, revised, gone) to one archive folder.
+
+    Every method either does all it says or raises :class:`ArchiveWriteError`
+    (one line: the file, the reason, the errno) having changed nothing that was
+    there before: no entry, history copy or gone record is lost or half-written.
+    """
 
     index: ArchiveIndex
 
@@ -65,75 +68,168 @@ class ArchiveWriter:
         return self.index.root
 
     def add(self, entry: Entry) -> str:
-        """Store a new article; return its file name."""
+        """Store a new article; return its file name.
+
+        Never overwrites: if anything already sits at the name (the entry, or a
+        damaged or half-written file), that file is left alone and the article
+        fails with ArchiveWriteError.
+        """
         name = entry_file_name(entry.url)
         path = os.path.join(self.root, name)
-        if os.path.exists(path):
-            raise FileExistsError(f"{path}: already holds an entry; refusing to overwrite")
-        atomic_write(path, entry.serialize())
+        if os.path.lexists(path):
+            raise ArchiveWriteError(path, _occupied(path))
+        _write(path, entry.serialize())
         self.index.record(name)
         return name
 
     def revise(self, name: str, entry: Entry) -> str:
         """Replace the entry in ``name`` by ``entry``, keeping the old one in history.
 
-        Returns the path of the history copy.
+        Returns the path of the history copy. If the newest history copy of
+        that version is already there (a run killed between the copy and the
+        replace), it is reused, not written twice.
         """
         path = os.path.join(self.root, name)
-        with open(path, "rb") as handle:
-            previous_bytes = handle.read()
-        previous = read_entry(path)
-        folder = history_dir(self.root, name)
-        os.makedirs(folder, exist_ok=True)
-        copy_path = _free_path(folder, str(previous.timestamp))
-        atomic_write(copy_path, previous_bytes)  # the copy is safe before the original changes
-        atomic_write(path, entry.serialize())
+        try:
+            with open(path, "rb") as handle:
+                previous_bytes = handle.read()
+            previous = parse_entry(previous_bytes, path)
+        except OSError as exc:
+            raise ArchiveWriteError.from_os_error(path, exc) from exc
+        except EntryFormatError as exc:
+            reason = f"the current entry is not readable ({exc}); not replaced"
+            raise ArchiveWriteError(path, reason) from exc
+        copy_path = self._keep_in_history(name, previous.timestamp, previous_bytes)
+        _write(path, entry.serialize())
         self.index.record(name)
         return copy_path
 
+    def _keep_in_history(self, name: str, timestamp: int, data: bytes) -> str:
+        """Copy ``data`` (the version about to be replaced) into history; return its path."""
+        folder = history_dir(self.root, name)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveWriteError.from_os_error(folder, exc) from exc
+        same_version = _copy_of(folder, timestamp, data)
+        if same_version is not None:
+            return same_version
+        copy_path = _free_path(folder, str(timestamp))
+        _write(copy_path, data)  # the copy is safe before the original changes
+        return copy_path
+
     def mark_gone(self, name: str, url: str, status: int, when_ms: int) -> str:
-        """Record beside the entry that the article answered ``status``."""
+        """Record beside the entry that the article answered ``status``.
+
+        A damaged record (not JSON, truncated) is rewritten with one WARNING,
+        keeping its ``first_gone_ms`` when the damage left it readable.
+        """
         record_path = gone_record_path(self.root, name)
-        record = {"url": canonical_url(url), "status": status, "first_gone_ms": when_ms}
-        if os.path.exists(record_path):
-            with open(record_path, encoding="utf-8") as handle:
-                record["first_gone_ms"] = json.load(handle).get("first_gone_ms", when_ms)
-        record["last_checked_ms"] = when_ms
+        record = {
+            "url": canonical_url(url),
+            "status": status,
+            "first_gone_ms": _first_gone_ms(record_path, when_ms),
+            "last_checked_ms": when_ms,
+        }
         data = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-        atomic_write(record_path, data.encode("utf-8"))
+        _write(record_path, data.encode("utf-8"))
         return record_path
 
     def clear_gone(self, name: str) -> bool:
         """An article that answers again is no longer gone; return True if it was."""
         record_path = gone_record_path(self.root, name)
-        if not os.path.exists(record_path):
+        try:
+            os.unlink(record_path)
+        except FileNotFoundError:
             return False
-        os.unlink(record_path)
+        except OSError as exc:
+            raise ArchiveWriteError.from_os_error(record_path, exc) from exc
         return True
 
 
+def _write(path: str, data: bytes) -> None:
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise ArchiveWriteError.from_os_error(path, exc) from exc
+
+
+def _occupied(path: str) -> str:
+    """Why ``add`` does not write at ``path``: what already sits there."""
+    try:
+        found = read_entry(path)
+    except EntryFormatError as exc:
+        return f"the file exists and is not a readable entry ({exc.reason}); not overwritten"
+    except OSError as exc:
+        return f"the file exists and cannot be read ({exc.strerror or exc}); not overwritten"
+    return f"the file already holds an entry of {found.url}; not overwritten"
+
+
+def _first_gone_ms(record_path: str, default: int) -> int:
+    """``first_gone_ms`` of the record at ``record_path``, or ``default`` if there is none."""
+    try:
+        with open(record_path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return default
+    except OSError as exc:
+        raise ArchiveWriteError.from_os_error(record_path, exc) from exc
+    with contextlib.suppress(ValueError, AttributeError):  # not UTF-8, not JSON, not an object
+        first = json.loads(data.decode("utf-8")).get("first_gone_ms")
+        if type(first) is int and first >= 0:
+            return first
+    found = _FIRST_GONE.search(data)
+    logger.warning(
+        "gone record %s is damaged; rewritten, %s",
+        record_path,
+        f"keeping first_gone_ms {int(found[1])}" if found else "first_gone_ms restarts now",
+    )
+    return int(found[1]) if found else default
+
+
 def revisions(root: str, name: str) -> list[str]:
-    """Paths of the stored versions of an entry, oldest first, current last."""
+    """Paths of the stored versions of an entry, oldest first, current last.
+
+    Only files named as the writer names them count (``archive check`` lists
+    any other file in ``history/``).
+    """
     folder = history_dir(root, name)
     older = []
     if os.path.isdir(folder):
         older = sorted(
-            (os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".txt")),
-            key=lambda p: _revision_sort_key(os.path.basename(p)),
+            (os.path.join(folder, n) for n in os.listdir(folder) if REVISION_NAME.fullmatch(n)),
+            key=lambda p: revision_sort_key(os.path.basename(p)),
         )
     return [*older, os.path.join(root, name)]
 
 
-def _revision_sort_key(file_name: str) -> tuple[int, int]:
-    stem = file_name.removesuffix(".txt")
-    timestamp, _, serial = stem.partition("-")
-    return int(timestamp), int(serial or 0)
+def revision_sort_key(file_name: str) -> tuple[int, int]:
+    """Order of a revision file (named like :data:`REVISION_NAME`)."""
+    match = REVISION_NAME.fullmatch(file_name)
+    return int(match[1]), int(match[2] or 0)
+
+
+def _copy_of(folder: str, timestamp: int, data: bytes) -> str | None:
+    """A revision of ``timestamp`` in ``folder`` holding exactly ``data``, if any."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    for file_name in names:
+        match = REVISION_NAME.fullmatch(file_name)
+        if match is None or int(match[1]) != timestamp:
+            continue
+        path = os.path.join(folder, file_name)
+        with contextlib.suppress(OSError), open(path, "rb") as handle:
+            if handle.read() == data:
+                return path
+    return None
 
 
 def _free_path(folder: str, stem: str) -> str:
     candidate = os.path.join(folder, f"{stem}.txt")
     serial = 1
-    while os.path.exists(candidate):
+    while os.path.lexists(candidate):
         candidate = os.path.join(folder, f"{stem}-{serial}.txt")
         serial += 1
     return candidate

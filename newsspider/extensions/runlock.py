@@ -1,8 +1,10 @@
 """Refuse to start a refresh that could not finish cleanly.
 
 - Another run holds the archive's lock (cron started us while it runs):
-  one line, nothing touched, exit status 0.
-- The archive folder is missing or not writable: one error line, exit 1.
+  one line at INFO (an overlap is normal, so ``-L WARNING`` stays quiet),
+  nothing touched, exit status 0.
+- The archive folder is missing or not writable, or the lock cannot be
+  taken: one error line, exit 1.
 
 Either way ``refresh/refused`` is set in the stats; the spider then yields no
 request and the pipelines open nothing.
@@ -15,7 +17,9 @@ import os
 
 from scrapy import signals
 
+from newsspider.archive.files import remove_stale_temp_files
 from newsspider.archive.lock import ArchiveLock
+from newsspider.refresh import refresh_only
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +36,14 @@ class RunLock:
 
     @classmethod
     def from_crawler(cls, crawler):
+        refresh_only(crawler)
         return cls(crawler)
 
     def _refusal(self) -> str | None:
         folder = self.archive_dir
         if not os.path.isdir(folder):
-            logger.error("archive %s does not exist: nothing refreshed", folder)
+            why = "is not a folder" if os.path.exists(folder) else "does not exist"
+            logger.error("archive %s %s: nothing refreshed", folder, why)
             self.crawler.stats.set_value("refresh/run_failed", "archive missing")
             return "archive missing"
         if not os.access(folder, os.W_OK | os.X_OK):
@@ -51,12 +57,14 @@ class RunLock:
             self.crawler.stats.set_value("refresh/run_failed", "archive not writable")
             return "archive not writable"
         if not acquired:
-            logger.warning(
+            logger.info(
                 "another refresh of %s is running (pid %s); this one exits",
                 folder,
                 self.lock.holder(),
             )
             return "locked"
+        removed = remove_stale_temp_files(folder, self.crawler.settings["ARCHIVE_REPORTS_DIR"])
+        logger.info("archive %s: %d stale temp files removed", folder, len(removed))
         return None
 
     def spider_closed(self):

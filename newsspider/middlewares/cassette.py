@@ -9,7 +9,12 @@ them, so this middleware talks to a :class:`vcr.cassette.Cassette` directly:
   retry, or a second run in one process, asks again);
 - a request it cannot answer is downloaded and recorded when the record mode
   allows it, and otherwise fails with one error line naming the URL (stats
-  ``vcr/unmatched``).
+  ``vcr/unmatched``);
+- a download that fails while recording (no network, timeout) is material the
+  cassette would lose: a cassette this middleware opened is then not saved at
+  all, the run fails with one line naming the URL, and the failures go out as
+  the ``recording_failed`` signal (stats ``vcr/record_failed``), so that the
+  owner of a cassette handed in (the test suite) can restore its file.
 
 The cassette comes from a ``vcr_cassette`` spider argument (tests pass the
 object from pytest-recording's ``vcr`` fixture; a Cassette cannot travel in
@@ -35,6 +40,9 @@ from vcr.errors import UnhandledHTTPRequestError
 from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 
+from newsspider.settings_schema import SettingError, cassette_problem
+from newsspider.signals import recording_failed
+
 logger = logging.getLogger(__name__)
 
 RECORD_FLAG = "vcr_record"
@@ -46,6 +54,9 @@ class CassetteMiddleware:
         self.cassette = cassette
         self.stats = crawler.stats
         self.owns_cassette = owns_cassette
+        self.signals = crawler.signals
+        self.unrecorded: dict[str, str] = {}
+        """URL -> why its download failed while recording (until a retry gets it)."""
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -58,14 +69,15 @@ class CassetteMiddleware:
         path = crawler.settings.get("VCR_CASSETTE")
         if not path:
             raise NotConfigured  # no cassette: a normal live crawl
-        mode = crawler.settings.get("VCR_RECORD_MODE") or "none"
-        try:
-            record_mode = RecordMode(mode)
-        except ValueError:
-            raise NotConfigured(f"VCR_RECORD_MODE={mode!r} is not a VCR.py record mode") from None
+        # A bad record mode or a missing cassette stops the crawl: turning the
+        # middleware off instead would send a replay to the live site.
+        problem = cassette_problem(crawler.settings)
+        if problem:
+            raise SettingError(problem)
+        record_mode = RecordMode(crawler.settings.get("VCR_RECORD_MODE"))
         cassette = Cassette.load(path=path, record_mode=record_mode)
         if record_mode == RecordMode.NONE and not len(cassette):
-            logger.error("VCR_CASSETTE %s: no such cassette or no interactions in it", path)
+            logger.error("VCR_CASSETTE %s: no interactions in it", path)
         return cls(cassette, crawler, owns_cassette=True)
 
     def process_request(self, request: Request):
@@ -100,11 +112,34 @@ class CassetteMiddleware:
         if vcr_request is not None and REPLAY_FLAG not in response.flags:
             self.cassette.append(vcr_request, to_vcr_response(response))
             self.stats.inc_value("vcr/recorded")
+            self.unrecorded.pop(request.url, None)  # a retry got it after all
         return response
 
+    def process_exception(self, request: Request, exception: Exception):
+        if request.meta.pop(RECORD_FLAG, None) is None:
+            return None  # not a download this middleware let through to record
+        reason = str(exception) or type(exception).__name__
+        self.unrecorded[request.url] = f"{request.method} {request.url}: {reason}"
+        self.stats.inc_value("vcr/record_failed")
+        return None  # retries and errbacks go on as without a cassette
+
     def spider_closed(self):
-        if self.owns_cassette and not self.cassette.write_protected:
+        if self.unrecorded:
+            self._recording_failed()
+        elif self.owns_cassette and not self.cassette.write_protected:
             self.cassette._save()  # VCR.py's own context manager saves the same way
+
+    def _recording_failed(self):
+        failures = list(self.unrecorded.values())
+        more = f" (and {len(failures) - 1} more)" if len(failures) > 1 else ""
+        kept = "not saved, left as it was" if self.owns_cassette else "incomplete"
+        message = f"recording failed, cassette {self.cassette._path} {kept}: {failures[0]}{more}"
+        logger.error(message)
+        if not self.stats.get_value("refresh/run_failed"):
+            self.stats.set_value("refresh/run_failed", "recording failed")
+        self.signals.send_catch_log(
+            signal=recording_failed, cassette=self.cassette, failures=failures
+        )
 
 
 def to_vcr_request(request: Request) -> VcrRequest:

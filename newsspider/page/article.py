@@ -9,11 +9,16 @@ captures in ``../shared/rfi/pages`` (see docs/page-to-entry.md).
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import lxml.html
 from lxml import etree
 
+from newsspider.page.allowlist import image_url, visible_text
+from newsspider.page.decode import PageError as PageError
+from newsspider.page.decode import lxml_refusal
+from newsspider.page.decode import parse_response as parse_response
 from newsspider.page.html import (
     escape_attribute,
     escape_text,
@@ -22,6 +27,7 @@ from newsspider.page.html import (
     start_tag,
     to_archive_html,
 )
+from newsspider.rfi_sources import EDITIONS
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -44,9 +50,16 @@ CHAPO = _x(f".//p[{_has_class('t-content__chapo')}]")
 DATES = _x(f".//time[@datetime][ancestor::*[{_has_class('t-content__dates')}]]")
 BODY = _x(f".//div[{_has_class('t-content__body')}]")
 SHARES = _x(f".//div[{_has_class('t-content__shares')}]")
-AUTHORS = _x(
-    f".//div[{_has_class('t-content__authors-tts')}][.//*[{_has_class('m-from-author')}]//a]"
+# The byline, whatever its wrapper (.t-content__authors-tts or .t-content__authors:
+# newsspider.rfi_sources), with a linked or a plain-text name.
+FROM_AUTHOR = _x(
+    f".//*[{_has_class('m-from-author')}][.//*[{_has_class('m-from-author__name')}]"
+    "[normalize-space()]]"
 )
+CANONICAL = _x(
+    "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
+)
+COLUMN_SECTIONS = frozenset(edition.column_section for edition in EDITIONS.values())
 # Not the article: the ad + "read more" interstitial and self-promotion.
 INTERSTITIAL = _x(
     f"descendant::*[{_has_class('m-interstitial')} or {_has_class('m-block-ad')}"
@@ -55,7 +68,15 @@ INTERSTITIAL = _x(
 
 
 def parse_page(html: str | bytes) -> etree._Element:
-    return lxml.html.document_fromstring(html)
+    """The tree of a page whose encoding lxml may guess (tests, tools).
+
+    Crawled pages go through parse_response, which reads their encoding by
+    the HTML rule. Raises PageError when lxml refuses the page.
+    """
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, etree.XMLSyntaxError) as exc:
+        raise lxml_refusal(exc) from None
 
 
 def article_root(page):
@@ -69,7 +90,7 @@ def article_root(page):
 
 def title(page, article) -> str:
     found = _part(article, "h1", "t-content__title", TITLE)
-    text = found.text_content() if found is not None else (OG_TITLE(page) or [""])[0]
+    text = visible_text(found) if found is not None else (OG_TITLE(page) or [""])[0]
     return " ".join(text.split("\n")).strip()
 
 
@@ -97,13 +118,13 @@ def date_div(article) -> str:
     when = published(article)
     if when is None:
         times = DATES(article)
-        return f"<div>{times[0].text_content().strip()}</div>" if times else ""
+        return f"<div>{escape_text(times[0].text_content().strip())}</div>" if times else ""
     return f"<div>{when.astimezone(PARIS):%d/%m/%Y - %H:%M}</div>"
 
 
 def main_image(page) -> str:
     found = OG_IMAGE(page)
-    if not found:
+    if not found or not image_url(found[0]):
         return ""
     src = escape_attribute(found[0].strip())
     return f'<img src="{src}">'
@@ -181,14 +202,28 @@ def share_block(article) -> str:
 
 
 def author_block(article) -> str:
-    found = AUTHORS(article)
-    return serialize(found[0]) if found else ""
+    """The byline in the archive's layout: ``<div><div><div>`` + the ``.m-from-author``
+    block + ``</div></div></div>``, as the template nests it in .t-content__authors-tts."""
+    found = FROM_AUTHOR(article)
+    return f"<div><div><div>{serialize(found[0])}</div></div></div>" if found else ""
+
+
+def is_column(page) -> bool | None:
+    """Whether the page says it is a column (its canonical URL is under 专栏检索/專欄檢索);
+    None when the page names no URL of its own."""
+    for url in CANONICAL(page):
+        segments = unquote(urlsplit(url.strip()).path).split("/")
+        return len(segments) > 2 and segments[2] in COLUMN_SECTIONS
+    return None
 
 
 def entry_parts(page, article) -> list[str]:
     """The entry's HTML parts in order: date, image, lead, body, then the
     author block (columns) or else the share block."""
-    ending = author_block(article) or share_block(article)
+    column = is_column(page)
+    if column is None:  # no identity in the head: a byline makes it a column
+        column = bool(FROM_AUTHOR(article))
+    ending = author_block(article) if column else share_block(article)
     return [date_div(article), main_image(page), lead(article), body(article), ending]
 
 

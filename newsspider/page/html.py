@@ -4,13 +4,17 @@ The archive's HTML is one line with no tag spanning lines; attributes keep
 their document order; ``class`` and ``aria-*`` are dropped; a valueless
 attribute stays valueless; void elements have no ``/>``; only ``&``, ``<``,
 ``>`` (and ``"`` in attribute values) are escaped, every other character
-(CJK, U+00A0, U+3000, curly quotes) stays raw. Scripts, comments, ``on*``
-handlers and ``javascript:`` URLs never get through.
+(CJK, U+00A0, U+3000, curly quotes) stays raw. What is written at all is
+decided by the allow-list (newsspider.page.allowlist) as the tree is walked:
+comments never, other elements and attributes only where it says so.
 """
 
 from __future__ import annotations
 
 from lxml.html import tostring
+
+from newsspider.page import allowlist
+from newsspider.page.allowlist import Rule
 
 VOID = frozenset(
     [
@@ -30,11 +34,6 @@ VOID = frozenset(
         "wbr",
     ]
 )
-# Embedded players (iframe, object, custom elements) are article content and
-# stay; what runs code or hides markup does not.
-DROPPED_ELEMENTS = frozenset({"script", "style", "noscript", "template"})
-DROPPED_ATTRIBUTES = frozenset({"class", "srcdoc"})
-_URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data"})
 # HTML parsers lowercase names; inline SVG needs its camelCase back (the
 # adjustment table of the HTML standard, the names seen on RFI pages first).
 _SVG_NAMES = {
@@ -110,13 +109,20 @@ def escape_attribute(value: str) -> str:
 
 
 def start_tag(element) -> str:
+    """The start tag of an element the allow-list keeps."""
     return f"<{element.tag}{_attributes(element)}>"
 
 
 def _write(element, out: list[str], children: bool, svg: bool = False) -> None:
     tag = element.tag
-    if not isinstance(tag, str) or tag in DROPPED_ELEMENTS:
-        return  # comments, processing instructions, scripts
+    if not isinstance(tag, str):
+        return  # comments, processing instructions
+    rule = allowlist.element_rule(tag)
+    if rule is not Rule.KEEP:
+        if rule is Rule.UNWRAP and children:
+            _write_inner(element, out, svg)
+        return
+    children = children and tag not in allowlist.CHILDLESS
     svg = svg or tag == "svg"
     if svg:
         tag = _SVG_NAMES.get(tag, tag)
@@ -150,10 +156,9 @@ def _attributes(element, svg: bool = False) -> str:
         return ""
     valueless = _valueless_names(element) if any(v == "" for _, v in items) else ()
     parts = []
+    tag = element.tag
     for name, value in items:
-        if name in DROPPED_ATTRIBUTES or name.startswith(("aria-", "on")):
-            continue
-        if name in _URL_ATTRIBUTES and value.strip().lower().startswith("javascript:"):
+        if not allowlist.keeps_attribute(tag, name, value):
             continue
         if svg:
             name = _SVG_NAMES.get(name, name)

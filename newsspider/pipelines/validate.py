@@ -1,13 +1,12 @@
-"""Drop articles that are not worth archiving, saying why."""
+"""Fail pages that are not worth archiving, saying why."""
 
 from __future__ import annotations
 
 import logging
 
 import lxml.html
-from scrapy.exceptions import DropItem
 
-from newsspider.items import ArticleItem
+from newsspider.items import ArticleItem, fail, is_page
 
 logger = logging.getLogger(__name__)
 
@@ -16,7 +15,8 @@ class ValidateArticlePipeline:
     """An article needs a title and a body with some text.
 
     A page that fails this is a parse failure (template change, error page
-    served as 200), never a reason to touch the archive.
+    served as 200), never a reason to touch the archive: its item goes on as
+    ``failed`` with the reason, and the archive pipeline leaves it alone.
     """
 
     def __init__(self, stats):
@@ -27,12 +27,12 @@ class ValidateArticlePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item):
-        if not isinstance(item, ArticleItem):
+        if not is_page(item):
             return item
         reason = problem(item)
         if reason:
-            self.stats.inc_value(f"validate/dropped/{reason}")
-            raise DropItem(f"{item.get('url')}: {reason}")
+            self.stats.inc_value(f"validate/failed/{reason}")
+            fail(item, reason)
         return item
 
 

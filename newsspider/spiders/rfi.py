@@ -2,35 +2,45 @@
 
 Follow one URL: ``start()`` picks the archived articles that are due
 (newsspider.schedule) and asks for each conditionally (ETag/Last-Modified);
-``parse_article`` turns the page into an ArticleItem (newsspider.loaders);
-the pipelines validate it and dedupe it against the archive
-(newsspider.pipelines); RefreshReport counts the outcome. With RFI_DISCOVERY,
-the same start also reads RFI's feeds, sitemaps and section pages
-(newsspider.discovery) and sends new article URLs down the same path.
+``parse_article`` turns the answer into one ArticleItem (newsspider.items):
+the page (newsspider.loaders), or a failure with a one-line reason
+(newsspider.answers); the pipelines validate it, hold back suspect pages and
+dedupe it against the archive (newsspider.pipelines); ArticleLedger makes
+sure every started article ends as one item; RefreshReport counts outcomes.
+With RFI_DISCOVERY, the same start also reads RFI's feeds, sitemaps and
+section pages (newsspider.discovery) and sends new article URLs down the
+same path.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 import scrapy
-from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.gz import gunzip
 from twisted.python.failure import Failure
 
+from newsspider import rfi_sources
+from newsspider.answers import declared_urls, describe, incomplete, one_line, same_url
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.state import CheckState, CrawlState
-from newsspider.archive.urls import is_rfi_article_url
-from newsspider.discovery import Listed, rss_articles, section_articles, sitemap_listing
-from newsspider.items import ArticleGone, ArticleNotModified
+from newsspider.archive.urls import canonical_url, is_rfi_article_url
+from newsspider.discovery import (
+    Listed,
+    ListingError,
+    recent_monthly_sitemaps,
+    rss_articles,
+    section_articles,
+    sitemap_listing,
+)
+from newsspider.extensions.ledger import ARTICLE
+from newsspider.items import GONE_STATUSES, NOT_MODIFIED, ArticleItem, article_item, failed_item
 from newsspider.loaders import load_article
+from newsspider.middlewares.capture import CAPTURE_META, EXCHANGE_META
 from newsspider.page import article as page
 from newsspider.schedule import RecheckPolicy
-from newsspider.signals import article_failed
-
-GONE_STATUSES = (404, 410)
-NOT_MODIFIED = 304
+from newsspider.signals import listed_article_skipped, listing_failed
 
 
 def now_ms() -> int:
@@ -40,6 +50,11 @@ def now_ms() -> int:
 class RfiSpider(scrapy.Spider):
     name = "rfi"
     allowed_domains = ["www.rfi.fr"]
+
+    @cached_property
+    def edition(self) -> rfi_sources.Edition:
+        """The edition this archive keeps (RFI_EDITION): its path, listings and labels."""
+        return rfi_sources.EDITIONS[self.settings.get("RFI_EDITION", rfi_sources.DEFAULT_EDITION)]
 
     async def start(self):
         if self.crawler.stats.get_value("refresh/refused"):
@@ -57,12 +72,18 @@ class RfiSpider(scrapy.Spider):
         for url in due:
             yield self.article_request(url)
         if settings.getbool("RFI_DISCOVERY"):
-            for url in settings.getlist("RFI_FEEDS"):
+            for url in self.listings("RFI_FEEDS", self.edition.feeds):
                 yield self.listing_request(url, self.parse_feed)
-            for url in settings.getlist("RFI_SITEMAPS"):
+            for url in self.listings("RFI_SITEMAPS", self.edition.sitemaps):
                 yield self.listing_request(url, self.parse_sitemap)
-            for url in settings.getlist("RFI_SECTIONS"):
+            for url in self.listings("RFI_SECTIONS", self.edition.listing_pages):
                 yield self.listing_request(url, self.parse_section)
+
+    def listings(self, setting: str, edition_default: list[str]) -> list[str]:
+        """A listing setting's URLs; unset (None) means the edition's own."""
+        if self.settings.get(setting) is None:
+            return edition_default
+        return self.settings.getlist(setting)
 
     def due_articles(self) -> list[str]:
         """Archived URLs due now, most overdue first, at most RFI_MAX_CHECKS_PER_RUN."""
@@ -98,39 +119,83 @@ class RfiSpider(scrapy.Spider):
             headers=headers,
             callback=self.parse_article,
             errback=self.article_error,
-            meta={"handle_httpstatus_list": [NOT_MODIFIED, *GONE_STATUSES]},
+            meta={
+                ARTICLE: url,
+                "handle_httpstatus_list": [NOT_MODIFIED, *GONE_STATUSES],
+                CAPTURE_META: True,
+            },
             cb_kwargs={"archived_url": url},
         )
 
-    def parse_article(self, response, archived_url: str):
-        if response.status == NOT_MODIFIED:
-            yield ArticleNotModified(url=archived_url, timestamp=now_ms())
-            return
-        if response.status in GONE_STATUSES:
-            yield ArticleGone(url=archived_url, status=response.status, timestamp=now_ms())
-            return
-        if not is_rfi_article_url(response.url):
-            self.fail(archived_url, f"redirected away from the article, to {response.url}")
-            return
+    def parse_article(self, response, archived_url: str | None = None):
+        """One ArticleItem per answer: a page, a 304, a 404/410, or a failure.
+
+        ``archived_url`` is the article asked for (default: the request's URL,
+        as with ``scrapy parse --spider=rfi URL``). Contracts (``scrapy check rfi
+        -s VCR_CASSETTE=cassettes/demo.yaml``), on the demo cassette's article:
+
+        @url https://www.rfi.fr/cn/国际/20231013-白宫-朝鲜已向俄罗斯提供逾1千个集装箱的装备和弹药
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url title html timestamp fingerprint published etag last_modified
+        @whole_page
+        """
+        url = archived_url or article_of(response.request or response)
         try:
-            tree = page.parse_page(response.body)
-        except ValueError as exc:  # lxml refuses an empty or broken document
-            self.fail(archived_url, f"page does not parse: {exc}")
-            return
+            item = self.article_item(response, url)
+        except Exception as exc:  # a bug must not lose the article, nor print a traceback
+            self.logger.debug("parse_article(%s) raised", url, exc_info=True)
+            item = self.failed(url, f"page not read: {one_line(f'{type(exc).__name__}: {exc}')}")
+            item["status"] = response.status
+        yield item
+
+    def parse(self, response):
+        """``scrapy parse --spider=rfi URL`` (no ``-c``) reads the URL as an article."""
+        return self.parse_article(response)
+
+    def article_item(self, response, url: str) -> ArticleItem:
+        if response.status == NOT_MODIFIED or response.status in GONE_STATUSES:
+            return article_item(url, status=response.status, timestamp=now_ms())
+        problem = self.not_this_page(response, url)
+        if problem:
+            return self.failed(url, problem, status=response.status)
+        try:
+            tree = page.parse_response(response.body, response.headers.get(b"Content-Type"))
+        except ValueError as exc:  # an empty, undecodable or broken page (PageError)
+            return self.failed(url, f"page does not parse: {exc}", status=response.status)
         article = page.article_root(tree)
         if article is None:
-            self.fail(archived_url, "no article on the page (template changed?)")
-            return
-        yield load_article(response, tree, article)
+            reason = "no article on the page (template changed?)"
+            return self.failed(url, reason, status=response.status)
+        for declared in declared_urls(tree):
+            if not same_url(declared, url):
+                reason = f"suspect: page is {one_line(declared)}"
+                return self.failed(url, reason, status=response.status)
+        if page.is_column(tree) and not page.author_block(article):
+            # A column's entries end with its byline; without it the entry would be degraded.
+            reason = "suspect: no author block (a column needs its .m-from-author byline)"
+            return self.failed(url, reason, status=response.status)
+        item = load_article(response, tree, article, url, self.edition)
+        exchange = response.meta.get(EXCHANGE_META) if response.request else None
+        if exchange is not None:
+            item["capture"] = exchange  # the capture pipeline takes it out again
+        return item
+
+    def not_this_page(self, response, url: str) -> str | None:
+        """Why the answer is not the whole page of this article, or None."""
+        if not same_url(response.url, url):
+            if not is_rfi_article_url(response.url, self.edition.path):
+                return f"redirected away from the article, to {one_line(response.url)}"
+            return f"redirected to {one_line(response.url)}"
+        return incomplete(response)
 
     def article_error(self, failure: Failure):
-        request = failure.request
-        self.fail(request.cb_kwargs.get("archived_url", request.url), describe(failure))
+        """A request that got no page: its article fails with a one-line reason."""
+        yield self.failed(article_of(failure.request), describe(failure))
 
-    def fail(self, url: str, reason: str) -> None:
-        """One line per article that could not be checked; the archive is untouched."""
-        self.logger.error("failed %s: %s", url, reason)
-        self.crawler.signals.send_catch_log(signal=article_failed, url=url, reason=reason)
+    def failed(self, url: str, reason: str, **values) -> ArticleItem:
+        """The item of an article that could not be checked; the archive is untouched."""
+        return failed_item(url, reason, timestamp=now_ms(), **values)
 
     # --- discovery --------------------------------------------------------------
 
@@ -138,31 +203,49 @@ class RfiSpider(scrapy.Spider):
         return scrapy.Request(url, callback=callback, errback=self.listing_error, priority=10)
 
     def listing_error(self, failure: Failure):
+        self.listing_not_read(failure.request.url, describe(failure))
+
+    def listing_not_read(self, url: str, reason: str) -> None:
+        """One line per listing that could not be read; nothing in it is used."""
         self.crawler.stats.inc_value("discovery/failed_listings")
-        self.logger.warning("listing %s not read: %s", failure.request.url, describe(failure))
+        self.logger.warning("listing %s not read: %s", url, reason)
+        self.crawler.signals.send_catch_log(listing_failed, url=url, reason=reason)
 
     def parse_feed(self, response):
+        try:
+            listed = rss_articles(
+                response.body, self.settings.getint("DOWNLOAD_MAXSIZE"), self.edition.path
+            )
+        except ListingError as exc:
+            self.listing_not_read(response.url, str(exc))
+            return
         self.crawler.stats.inc_value("discovery/feeds")
-        yield from self.consider(rss_articles(response.body))
+        yield from self.consider(listed)
 
     def parse_sitemap(self, response):
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
-        kind, listed = sitemap_listing(body)
+        try:
+            kind, listed = sitemap_listing(
+                response.body, self.settings.getint("DOWNLOAD_MAXSIZE"), self.edition.path
+            )
+        except ListingError as exc:
+            self.listing_not_read(response.url, str(exc))
+            return
         self.crawler.stats.inc_value(f"discovery/{kind}")
         if kind == "sitemapindex":
-            # Monthly sitemaps: only those that can hold articles recent enough.
-            recent = [s for s in listed if s.lastmod is None or s.lastmod >= self.oldest]
-            recent.sort(key=lambda s: s.lastmod or self.oldest)
-            for child in recent[-self.settings.getint("RFI_MAX_SITEMAPS") :]:
-                yield self.listing_request(child.url, self.parse_sitemap)
+            limit = self.settings.getint("RFI_MAX_SITEMAPS")
+            for url in recent_monthly_sitemaps(listed, self.oldest)[-limit:] if limit > 0 else []:
+                yield self.listing_request(url, self.parse_sitemap)
             return
         yield from self.consider(listed)
 
     def parse_section(self, response):
+        try:
+            listed = section_articles(response.body, response.url, self.edition.path)
+        except ListingError as exc:
+            self.listing_not_read(response.url, str(exc))
+            return
         self.crawler.stats.inc_value("discovery/sections")
-        yield from self.consider(section_articles(response.body, response.url))
+        yield from self.consider(listed)
 
     def consider(self, listed: list[Listed]):
         """Requests for what a listing shows that this run has not asked for yet."""
@@ -172,7 +255,9 @@ class RfiSpider(scrapy.Spider):
                 continue
             if item.url in self.known:
                 state = self.known[item.url]
-                lastmod_ms = int(item.lastmod.timestamp() * 1000) if item.lastmod else None
+                # A listing's lastmod (sitemaps) or pubDate (feeds) after the last check.
+                changed_at = max(filter(None, (item.lastmod, item.published)), default=None)
+                lastmod_ms = int(changed_at.timestamp() * 1000) if changed_at else None
                 checked = state.last_checked_ms if state else None
                 if lastmod_ms and checked and lastmod_ms > checked:
                     self.state.record_listed(item.url, lastmod_ms)  # due now, and next run
@@ -181,9 +266,15 @@ class RfiSpider(scrapy.Spider):
                 continue
             if item.published and item.published < self.oldest:
                 stats.inc_value("discovery/too_old")
+                self.crawler.signals.send_catch_log(
+                    listed_article_skipped, url=item.url, why="too_old"
+                )
                 continue
             if self.new_budget <= 0:
                 stats.inc_value("discovery/over_limit")
+                self.crawler.signals.send_catch_log(
+                    listed_article_skipped, url=item.url, why="over_cap"
+                )
                 continue
             self.new_budget -= 1
             stats.inc_value("discovery/new")
@@ -195,7 +286,12 @@ class RfiSpider(scrapy.Spider):
             state.close()
 
 
-def describe(failure: Failure) -> str:
-    if failure.check(HttpError):
-        return f"HTTP {failure.value.response.status}"
-    return failure.getErrorMessage() or failure.type.__name__
+def article_of(request) -> str:
+    """The article a request (or, for ``scrapy parse``, a response) is for."""
+    url = request.meta.get(ARTICLE) if hasattr(request, "meta") else None
+    if url:
+        return url
+    try:
+        return canonical_url(request.url)
+    except ValueError:
+        return request.url
