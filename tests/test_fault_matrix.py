@@ -31,6 +31,7 @@ from tests import faultserver as fs
 from tests.cassette_factory import SMALL_ARCHIVE, entry, news_sitemap, rss
 from tests.compose import compose_page
 from tests.conftest import ROOT, make_archive
+from tests.reroute import reroute_args
 
 SEED, SECOND, EMPTY_LEAD, COLUMN = (entry(name) for name in SMALL_ARCHIVE)
 OTHER = entry("duty-machine-news_rfi_999990.md")  # not archived: another article
@@ -169,9 +170,9 @@ CASES = [
     ),
     failed(
         "body over DOWNLOAD_MAXSIZE",
-        fs.html(page()),
-        r"failed .*",
-        settings={"DOWNLOAD_MAXSIZE": 100_000},
+        fs.html(page() + b"<!--" + b"x" * 600_000 + b"-->"),
+        r"failed .*DOWNLOAD_MAXSIZE",
+        settings={"DOWNLOAD_MAXSIZE": 500_000},
     ),
     failed("gzip bomb page", fs.gzip_bomb(64, "text/html; charset=utf-8"), r"failed .*"),
     failed("empty 200 body", fs.answer(200, b"", Content_Type="text/html"), r"failed .*"),
@@ -279,18 +280,11 @@ def assert_no_active_content(path: Path) -> None:
 # --- running a case ------------------------------------------------------------------------
 
 
-def middlewares() -> str:
-    return json.dumps(
-        {**project_settings.DOWNLOADER_MIDDLEWARES, "tests.reroute.RerouteToLoopback": 40}
-    )
-
-
 def crawl(archive: Path, base: str, *settings: str, **popen) -> subprocess.CompletedProcess:
     args = [
         sys.executable, "-m", "scrapy", "crawl", "rfi",
         "-s", f"ARCHIVE_DIR={archive}",
-        "-s", f"TEST_REROUTE_BASE={base}",
-        "-s", f"DOWNLOADER_MIDDLEWARES={middlewares()}",
+        *reroute_args(base),
         "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
         "-s", "RETRY_TIMES=1",
         *settings,
@@ -473,8 +467,8 @@ def test_a_stopped_run_says_so_and_exits_non_zero(tmp_path, signum, status):
     with fs.FaultServer(routes) as server:
         args = [
             sys.executable, "-m", "scrapy", "crawl", "rfi",
-            "-s", f"ARCHIVE_DIR={archive}", "-s", f"TEST_REROUTE_BASE={server.base}",
-            "-s", f"DOWNLOADER_MIDDLEWARES={middlewares()}", "-s", "RFI_DISCOVERY=False",
+            "-s", f"ARCHIVE_DIR={archive}", *reroute_args(server.base),
+            "-s", "RFI_DISCOVERY=False",
             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
         ]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -518,22 +512,44 @@ def edited(item: Entry) -> bytes:
     return page(item).decode().replace("。", "。补充。", 1).encode()
 
 
+def filling(disk: Path, then: fs.Behaviour) -> fs.Behaviour:
+    """Fills the disk (mid-run: the crawl is under way), then answers."""
+
+    def send(conn):
+        fill(disk, leave=0)
+        then(conn)
+
+    return send
+
+
 def test_a_disk_that_fills_mid_run_fails_the_run_and_keeps_every_entry(small_disk):
     archive = make_archive(small_disk / "archive", SMALL_ARCHIVE)
+    with fs.FaultServer(normal_routes()) as server:  # state and index exist, as in cron
+        assert crawl(archive, server.base, "-s", "RFI_DISCOVERY=False").returncode == 0
     before = archived_entries(archive)
-    routes = {**normal_routes(), **{path_of(e.url): fs.html(edited(e)) for e in (SEED, SECOND)}}
-    fill(small_disk, leave=64 * 1024)
+    routes = {
+        **normal_routes(),
+        path_of(SEED.url): filling(small_disk, fs.html(edited(SEED))),
+        path_of(SECOND.url): fs.html(edited(SECOND)),
+    }
     with fs.FaultServer(routes) as server:
-        done = crawl(archive, server.base, "-s", "RFI_DISCOVERY=False")
+        done = crawl(
+            archive,
+            server.base,
+            "-s", "RFI_DISCOVERY=False",
+            "-s", "RFI_RECHECK_EVERYTHING=True",
+            "-s", "CONCURRENT_REQUESTS=1",
+        )  # fmt: skip
     assert done.returncode == 1, done.stderr[-3000:]
-    assert "Traceback" not in done.stderr
-    assert re.search(r"ENOSPC", done.stderr), done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-5000:]
+    assert re.search(r"run failed: .*ENOSPC", done.stderr), done.stderr[-3000:]
     checked, *_, failed_ = closing_counts(done.stderr)
     assert checked == 4 and failed_ >= 1
     after = archived_entries(archive)
     for name, data in before.items():  # each entry is its old self or a whole new version
         history = archive / "history" / os.path.splitext(name)[0]
-        assert after[name] == data or data in [p.read_bytes() for p in history.iterdir()]
+        kept = [p.read_bytes() for p in history.iterdir()] if history.is_dir() else []
+        assert after[name] == data or data in kept
     assert not list(archive.rglob(".tmp-*"))
 
 
