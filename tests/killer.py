@@ -22,3 +22,29 @@ class KillAfterItems:
         if self.seen >= self.after:
             os.kill(os.getpid(), signal.SIGKILL)
         return item
+
+
+class KillInsideWrite:
+    """An extension that SIGKILLs its process in the middle of the first entry write.
+
+    The old version is already copied to history/ and half of the new one sits in
+    a temp file beside the entry: exactly where a kill -9 hurts most.
+    """
+
+    def __init__(self, root: str):
+        from newsspider.archive import writer
+
+        atomic_write = writer.atomic_write
+
+        def dying_write(path, data):
+            if os.path.dirname(os.path.abspath(path)) == root:  # an entry, not a revision
+                with open(os.path.join(root, ".tmp-killed.part"), "wb") as handle:
+                    handle.write(data[: len(data) // 2])
+                os.kill(os.getpid(), signal.SIGKILL)
+            return atomic_write(path, data)
+
+        writer.atomic_write = dying_write
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(os.path.abspath(crawler.settings["ARCHIVE_DIR"]))

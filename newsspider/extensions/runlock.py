@@ -17,8 +17,9 @@ import os
 
 from scrapy import signals
 
-from newsspider.archive.files import remove_stale_temp_files
+from newsspider.archive.files import ArchiveWriteError, remove_stale_temp_files
 from newsspider.archive.lock import ArchiveLock
+from newsspider.archive.state import CrawlState
 from newsspider.refresh import refresh_only
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,13 @@ class RunLock:
             return "locked"
         removed = remove_stale_temp_files(folder, self.crawler.settings["ARCHIVE_REPORTS_DIR"])
         logger.info("archive %s: %d stale temp files removed", folder, len(removed))
+        try:  # the crawl state is opened (or made, or moved aside) now, not mid-start
+            CrawlState.open(folder).close()
+        except ArchiveWriteError as exc:
+            logger.error("archive %s: %s: nothing refreshed", folder, exc)
+            self.crawler.stats.set_value("refresh/run_failed", f"state not writable: {exc}")
+            self.lock.release()
+            return "archive not writable"
         return None
 
     def spider_closed(self):
