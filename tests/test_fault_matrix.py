@@ -32,6 +32,7 @@ from tests.cassette_factory import SMALL_ARCHIVE, entry, news_sitemap, rss
 from tests.compose import compose_page
 from tests.conftest import ROOT, make_archive
 from tests.reroute import reroute_args
+from tests.small_disk import fill, remount_read_only, small_disk_fixture  # noqa: F401
 
 SEED, SECOND, EMPTY_LEAD, COLUMN = (entry(name) for name in SMALL_ARCHIVE)
 OTHER = entry("duty-machine-news_rfi_999990.md")  # not archived: another article
@@ -486,28 +487,6 @@ def test_a_stopped_run_says_so_and_exits_non_zero(tmp_path, signum, status):
     assert not list(archive.rglob(".tmp-*"))
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 2 MiB tmpfs at tmp_path/disk (root only; skipped where mounting is not allowed)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
-def fill(disk: Path, leave: int) -> None:
-    """Fill the disk, leaving about ``leave`` bytes free."""
-    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
-    (disk / "filler").write_bytes(b"\0" * max(0, free - leave))
-
-
 def edited(item: Entry) -> bytes:
     return page(item).decode().replace("。", "。补充。", 1).encode()
 
@@ -516,7 +495,7 @@ def filling(disk: Path, then: fs.Behaviour) -> fs.Behaviour:
     """Fills the disk (mid-run: the crawl is under way), then answers."""
 
     def send(conn):
-        fill(disk, leave=0)
+        fill(disk)
         then(conn)
 
     return send
@@ -556,7 +535,7 @@ def test_a_disk_that_fills_mid_run_fails_the_run_and_keeps_every_entry(small_dis
 def test_a_full_disk_is_one_line_not_a_traceback(small_disk):
     archive = make_archive(small_disk / "archive", SMALL_ARCHIVE)
     before = archived_entries(archive)
-    fill(small_disk, leave=0)
+    fill(small_disk)
     with fs.FaultServer(normal_routes()) as server:
         done = crawl(archive, server.base, "-s", "RFI_DISCOVERY=False")
     assert done.returncode == 1, done.stderr[-3000:]
@@ -567,7 +546,7 @@ def test_a_full_disk_is_one_line_not_a_traceback(small_disk):
 def test_a_read_only_archive_is_one_line_and_exit_1(small_disk, served):
     archive = make_archive(small_disk / "archive", SMALL_ARCHIVE)
     before = files_under(archive)
-    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    remount_read_only(small_disk)
     done = crawl(archive, served.base, "-s", "RFI_DISCOVERY=False")
     assert done.returncode == 1, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
