@@ -43,6 +43,9 @@ class ArticleItem(scrapy.Item):
     capture = scrapy.Field()
     """The raw HTTP exchange (archive.captures.Exchange) behind a fetched page; the capture
     pipeline takes it out, so feed exports (FIELDS) never carry it."""
+    parts = scrapy.Field()
+    """Which entry parts the page had: part -> found (newsspider.page.article.PARTS),
+    set while the page is normalized; the suspect pipeline takes it out (not in FIELDS)."""
 
 
 FIELDS = (

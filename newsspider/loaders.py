@@ -48,7 +48,8 @@ def load_article(
     loader.add_value("url", url or response.url)
     loader.add_value("status", response.status)
     loader.add_value("title", page.title(tree, article))
-    loader.add_value("html", page.entry_parts(tree, article))
+    parts = page.named_entry_parts(tree, article)
+    loader.add_value("html", list(parts.values()))
     loader.add_value("timestamp", int(time.time() * 1000))
     dates = page_dates(tree, article, edition)
     for field, when in (("published", dates.published), ("modified", dates.modified)):
@@ -57,4 +58,7 @@ def load_article(
         value = response.headers.get(header)
         if value:
             loader.add_value(field, value.decode("latin-1"))
-    return loader.load_item()
+    item = loader.load_item()
+    # Which parts the page had, for the suspect pipeline and template drift.
+    item["parts"] = {"title": bool(item["title"]), **{n: bool(h) for n, h in parts.items()}}
+    return item

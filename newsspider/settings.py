@@ -138,6 +138,12 @@ RFI_MAX_CHECKS_PER_RUN = 2000
 RFI_SUSPECT_SHRINK = 0.5
 """A page whose text is under this share of the archived text is held back as suspect
 (counted failed) until a second check sees the same page (newsspider.pipelines.suspect)."""
+RFI_DRIFT_MAX_SHARE = 0.5
+"""Template drift: when more than this share of the run's pages that should have an entry
+part (the lead, the share block…) lack it, the template changed: a WARNING, exit status 1
+(newsspider.drift). 1 turns the check off."""
+RFI_DRIFT_MIN_PAGES = 5
+"""Template drift needs at least this many pages lacking the part (fewer prove nothing)."""
 
 # --- Running from cron --------------------------------------------------------------
 RFI_MAX_ERROR_RATE = 0.5

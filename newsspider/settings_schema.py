@@ -122,6 +122,8 @@ SCHEMA: dict[str, Rule] = {
     "VCR_RECORD_MODE": Choice(RECORD_MODES),
     "RFI_DISCOVERY": boolean,
     "RFI_SUSPECT_SHRINK": Float(min=0, max=1),
+    "RFI_DRIFT_MAX_SHARE": Float(min=0, max=1),
+    "RFI_DRIFT_MIN_PAGES": Int(min=1),
     "RFI_EDITION": Choice(tuple(rfi_sources.EDITIONS)),
     "RFI_FEEDS": url_list,
     "RFI_SITEMAPS": url_list,

@@ -8,7 +8,9 @@ Components tell it what happened through stats:
   set by the crawl command;
 - ``archive/write_errors``, ``archive/write_error``: archive writes that
   failed, and the last one's errno name (``ENOSPC``), set by the pipeline;
-- ``downloader/request_count`` and ``response_count``: Scrapy's own.
+- ``downloader/request_count`` and ``response_count``: Scrapy's own;
+- ``drift/pages/<part>``, ``drift/missing/<part>``: pages that lack a part of
+  the template, set by the suspect pipeline (newsspider.drift).
 
 ``record`` stores the verdict in the stats (``refresh/interrupted`` or
 ``refresh/run_failed``, which RunLock also sets for a run that could not
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 import signal
 from dataclasses import dataclass
+
+from newsspider.drift import drift_line, drifted_parts
 
 SIGNAL = "refresh/signal"
 INTERRUPTED = "refresh/interrupted"
@@ -59,6 +63,9 @@ def run_verdict(stats, settings, counts: dict[str, int]) -> Verdict | None:
     answered = stats.get_value("downloader/response_count", 0)
     if asked and not answered:
         return Verdict("failed", "nothing fetched")
+    drifts = drifted_parts(stats, settings)
+    if drifts:  # before the error rate: it says why so many pages failed
+        return Verdict("failed", drift_line(drifts))
     limit = settings.getfloat("RFI_MAX_ERROR_RATE")
     if counts["checked"] and counts["failed"] / counts["checked"] > limit:
         return Verdict("failed", f"{counts['failed']} of {counts['checked']} articles failed")

@@ -45,7 +45,9 @@ def test_validate_fails_articles_without_title_or_body_and_counts_why():
 
 def test_a_page_is_loaded_into_an_item_with_every_field(spider):
     [item] = list(spider.parse_article(response(compose_page(SEED)), SEED.url))
-    assert tuple(item.keys()) == FIELDS
+    # every export field, then the parts found, which the suspect pipeline takes out
+    assert tuple(item.keys()) == (*FIELDS, "parts")
+    assert item["parts"] == dict.fromkeys(("title", "date", "image", "lead", "body", "share"), True)
     assert (item["url"], item["title"], item["html"]) == (SEED.url, SEED.title, SEED.html)
     assert item["published"] == "2023-10-13T19:02:00+00:00"
     assert len(item["fingerprint"]) == 32 and item["timestamp"] > SEED.timestamp

@@ -92,7 +92,7 @@ def test_a_changed_page_without_its_share_block_is_suspect(archive, site):
     site.routes[path(SEED)] = page(without_share_block(edited(SEED)))
     crawl(archive, site)
     assert snapshot(archive) == before
-    assert failure(archive, SEED) == "suspect: no share block"
+    assert failure(archive, SEED) == "suspect: no share block (div.t-content__shares)"
 
 
 def test_an_unchanged_page_without_its_share_block_writes_nothing(archive, site):
@@ -173,5 +173,8 @@ def test_the_shrink_bound_is_a_setting(archive, site):
 def test_a_page_without_a_date_line_is_suspect():
     dateless = SEED.html.replace("<div>13/10/2023 - 21:02</div>", "", 1)
     item = article_item(SEED.url, title=SEED.title, html=dateless)
-    assert suspect(item, archived=None, shrink=0.5) == "no date line"
+    assert (
+        suspect(item, archived=None, shrink=0.5)
+        == "no date line (.t-content__dates time[datetime])"
+    )
     assert suspect(article_item(SEED.url, title=SEED.title, html=SEED.html), None, 0.5) is None

@@ -59,6 +59,27 @@ FROM_AUTHOR = _x(
 CANONICAL = _x(
     "/html/head/link[@rel='canonical']/@href | /html/head/meta[@property='og:url']/@content"
 )
+# Each entry part and the selector that finds it on the page, as messages name it
+# ("suspect: no lead (p.t-content__chapo)", "template changed? …"). Keep in step with
+# the XPaths above; docs/page-to-entry.md has the same table.
+PARTS = {
+    "title": ("title", "h1.t-content__title"),
+    "date": ("date line", ".t-content__dates time[datetime]"),
+    "image": ("image", "meta[property=og:image]"),
+    "lead": ("lead", "p.t-content__chapo"),
+    "body": ("body", "div.t-content__body"),
+    "share": ("share block", "div.t-content__shares"),
+    "author": ("author block", ".m-from-author"),
+}
+"""part -> (what it is called, its selector on the page)."""
+
+
+def no_part(part: str) -> str:
+    """``no lead (p.t-content__chapo)``: a part the page lacks, with its selector."""
+    called, selector = PARTS[part]
+    return f"no {called} ({selector})"
+
+
 COLUMN_SECTIONS = frozenset(edition.column_section for edition in EDITIONS.values())
 # Not the article: the ad + "read more" interstitial and self-promotion.
 INTERSTITIAL = _x(
@@ -217,14 +238,26 @@ def is_column(page) -> bool | None:
     return None
 
 
-def entry_parts(page, article) -> list[str]:
-    """The entry's HTML parts in order: date, image, lead, body, then the
-    author block (columns) or else the share block."""
+def named_entry_parts(page, article) -> dict[str, str]:
+    """The entry's HTML parts by name (PARTS), in order: date, image, lead, body,
+    then the author block (columns) or else the share block; "" where the page
+    has none."""
     column = is_column(page)
     if column is None:  # no identity in the head: a byline makes it a column
         column = bool(FROM_AUTHOR(article))
-    ending = author_block(article) if column else share_block(article)
-    return [date_div(article), main_image(page), lead(article), body(article), ending]
+    ending = ("author", author_block(article)) if column else ("share", share_block(article))
+    return {
+        "date": date_div(article),
+        "image": main_image(page),
+        "lead": lead(article),
+        "body": body(article),
+        ending[0]: ending[1],
+    }
+
+
+def entry_parts(page, article) -> list[str]:
+    """The entry's HTML parts in order (named_entry_parts, without the names)."""
+    return list(named_entry_parts(page, article).values())
 
 
 def entry_html(page, article) -> str:
