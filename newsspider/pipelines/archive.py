@@ -22,23 +22,36 @@ logger = logging.getLogger(__name__)
 
 
 class ArchiveDedupePipeline:
-    def __init__(self, archive_dir: str, stats):
+    def __init__(self, archive_dir: str, stats, commit_every: int = 1, commit_seconds: float = 0):
         self.archive_dir = archive_dir
         self.stats = stats
+        self.commit_every, self.commit_seconds = commit_every, commit_seconds
         self.index: ArchiveIndex | None = None
         self.writer: ArchiveWriter | None = None
         self.state: CrawlState | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings["ARCHIVE_DIR"], crawler.stats)
+        settings = crawler.settings
+        return cls(
+            settings["ARCHIVE_DIR"],
+            crawler.stats,
+            settings.getint("RFI_STATE_COMMIT_EVERY"),
+            settings.getfloat("RFI_STATE_COMMIT_SECONDS"),
+        )
 
     def open_spider(self):
         if self.stats.get_value("refresh/refused"):
             return  # RunLock refused the run: touch nothing
         self.index = ArchiveIndex.open(self.archive_dir)
-        self.writer = ArchiveWriter(self.index)
-        self.state = CrawlState.open(self.archive_dir)
+        # Renames are made durable once per batch of checks, before the batch is committed.
+        self.writer = ArchiveWriter(self.index, defer_folder_sync=True)
+        self.state = CrawlState.open(
+            self.archive_dir,
+            commit_every=self.commit_every,
+            commit_seconds=self.commit_seconds,
+            before_commit=self.writer.sync,
+        )
 
     def close_spider(self):
         for resource in (self.index, self.state):
@@ -81,10 +94,10 @@ class ArchiveDedupePipeline:
             timestamp=item["timestamp"], title=item["title"], url=item["url"], html=item["html"]
         )
         if known is None:
-            name = self.writer.add(entry)
+            name = self.writer.add(entry, item["fingerprint"])
             logger.info("new: %s -> %s", item["url"], name)
             return "new"
-        history = self.writer.revise(known.name, entry)
+        history = self.writer.revise(known.name, entry, item["fingerprint"])
         logger.info("updated: %s (previous version kept in %s)", item["url"], history)
         return "updated"
 
