@@ -22,13 +22,18 @@ Printed per case: pages/s (min / median / max of ``--runs``), the median's
 ratio to `scrapy bench`, the cost of a page in bare lxml parses (median
 crawl time per page / parse time per page), and the peak RSS of the crawl.
 Pages/s = articles checked / (report's finished - started).
+
+``--profile`` runs each crawl once under cProfile instead (slower: its rates are
+not comparable) and prints where each case's time goes.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
+import pstats
 import re
 import shutil
 import statistics
@@ -78,9 +83,10 @@ def route_rfi_to_loopback(work: Path) -> None:
 
 
 class Crawls:
-    def __init__(self, site: Site, work: Path):
+    def __init__(self, site: Site, work: Path, profile: bool = False):
         self.site = site
         self.work = work
+        self.profile = profile
         self.logs = work / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
 
@@ -104,6 +110,9 @@ class Crawls:
                 RFI_MAX_NEW_ARTICLES=str(n),
             )
         command = [sys.executable, "-m", "scrapy", "crawl", "rfi", "-L", "WARNING"]
+        profile = self.logs / f"{label}.prof"
+        if self.profile:
+            command[1:1] = ["-m", "cProfile", "-o", str(profile)]
         for name, value in settings.items():
             command += ["-s", f"{name}={value}"]
         log = self.logs / f"{label}.log"
@@ -118,12 +127,23 @@ class Crawls:
         if not ok:
             tail = log.read_text(errors="replace").splitlines()[-5:]
             print(f"  !! {label}: exit {child.returncode}, counts {counts}", *tail, sep="\n  ")
+        if self.profile:
+            print(f"profile of {label} ({seconds:.1f} s under cProfile):\n{top(profile)}")
         return {
             "rate": counts["checked"] / seconds,
             "seconds": seconds,
             "rss_mib": usage.ru_maxrss / 1024,
             "ok": ok,
         }
+
+
+def top(profile: Path, lines: int = 25) -> str:
+    """The functions that took most time themselves, and the callers of the top few."""
+    out = io.StringIO()
+    stats = pstats.Stats(str(profile), stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(lines)
+    stats.sort_stats("cumulative").print_stats(lines)
+    return "\n".join(line for line in out.getvalue().splitlines() if line.strip())
 
 
 def _seconds(iso: str) -> float:
@@ -150,7 +170,7 @@ def scrapy_bench(work: Path) -> dict:
     return {"rate": count / seconds, "seconds": seconds, "rss_mib": 0.0, "ok": True}
 
 
-def lxml_parse(site: Site, pages: int = 100) -> dict:
+def lxml_parse(site: Site, pages: int = 400) -> dict:
     """Pages/s of a bare lxml parse of the pages the crawl gets."""
     site.mode, site.generation = "unchanged", 0
     bodies = [site.page(i) for i in range(pages)]
@@ -199,10 +219,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--modes", default="new,unchanged,edited,304")
     parser.add_argument("--quick", action="store_true", help="sizes 200, big 2000")
+    parser.add_argument("--profile", action="store_true", help="each crawl once, under cProfile")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/newsspider-bench/e2e"))
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.big = "200", 2000
+    if args.profile:
+        args.runs = 1
     if not os.environ.get(INSIDE):
         enter_namespace()
     shutil.rmtree(args.dir, ignore_errors=True)
@@ -210,13 +233,13 @@ def main() -> None:
     route_rfi_to_loopback(args.dir)
     site = Site(e2e_site.sample_entries())
     e2e_site.serve(site, *e2e_site.self_signed(args.dir))
-    crawls = Crawls(site, args.dir)
+    crawls = Crawls(site, args.dir, args.profile)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     modes = args.modes.split(",")
     print(f"{len(site.samples)} page templates, {len(site.page(0)) / 1024:.0f} KiB a page")
 
-    bench = [scrapy_bench(args.dir) for _ in range(args.runs)]
     parse = [lxml_parse(site) for _ in range(args.runs)]
+    bench = [scrapy_bench(args.dir) for _ in range(args.runs)]
     bench_rate = statistics.median(r["rate"] for r in bench)
     parse_rate = statistics.median(r["rate"] for r in parse)
     rows = [
