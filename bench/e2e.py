@@ -13,7 +13,10 @@ and allows everything).
 For each size N: ``new`` (an empty archive, N articles listed in a feed) three
 times; the last run's archive is then crawled with every article due:
 ``unchanged`` (same pages), ``edited`` (every lead changed, a new edit each
-run), ``304`` (every request answered Not Modified). ``--big`` adds ``304`` on
+run), ``304`` (every request answered Not Modified), ``replay`` (the unchanged
+pages recorded once, gzip-encoded as RFI sends them, into a VCR.py cassette,
+then replayed from it as ``-s VCR_CASSETTE=…`` does; compared with
+``unchanged``, it pays a gunzip the loopback pages do not). ``--big`` adds ``304`` on
 an archive of that many entries (built directly, its crawl state holding an
 ETag per article). Baselines measured in the same run: `scrapy bench` (a
 crawl doing nothing per page) and a bare lxml parse of the same pages.
@@ -55,13 +58,27 @@ from newsspider.archive.urls import canonical_url  # noqa: E402
 from newsspider.archive.writer import entry_file_name  # noqa: E402
 
 INSIDE = "NEWSSPIDER_BENCH_NAMESPACE"
+PEAK_FILE = "NEWSSPIDER_BENCH_PEAK_FILE"
+# `python -m scrapy`, writing the crawl's own peak RSS (VmHWM, KiB) at exit: the
+# ru_maxrss of wait4() would also count the bench's pages, copied by the fork.
+RUN_SCRAPY = f"""
+import atexit, os, runpy, sys
+def peak():
+    with open("/proc/self/status") as status, open(os.environ["{PEAK_FILE}"], "w") as out:
+        out.write(next(line for line in status if line.startswith("VmHWM")).split()[1])
+atexit.register(peak)
+sys.argv[0] = "scrapy"
+runpy.run_module("scrapy", run_name="__main__", alter_sys=True)
+"""
 POLITENESS_OFF = {
     "AUTOTHROTTLE_ENABLED": "False",
     "DOWNLOAD_DELAY": "0",
     "CONCURRENT_REQUESTS": "16",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
 }
-EXPECTED = {"new": "new", "unchanged": "unchanged", "edited": "updated", "304": "unchanged"}
+EXPECTED = {"new": "new", "edited": "updated", "304": "unchanged"}
+REPLAYS = {"record": "all", "replay": "none"}
+"""VCR record mode of the crawls through a cassette (the pages of ``unchanged``)."""
 
 
 def enter_namespace() -> None:
@@ -92,7 +109,8 @@ class Crawls:
 
     def run(self, archive: Path, mode: str, n: int, label: str) -> dict:
         """One `scrapy crawl rfi` with every archived article (or N listed ones) due."""
-        self.site.mode = mode
+        self.site.mode = "unchanged" if mode in REPLAYS else mode
+        self.site.gzip = mode == "record"  # a cassette of RFI holds its gzip bodies
         self.site.generation += 1
         settings = {
             **POLITENESS_OFF,
@@ -101,6 +119,11 @@ class Crawls:
             "RFI_MAX_CHECKS_PER_RUN": str(n),
             "RFI_DISCOVERY": str(mode == "new"),
         }
+        if mode in REPLAYS:
+            settings.update(
+                VCR_CASSETTE=str(archive.parent / f"cassette-{n}.yaml"),
+                VCR_RECORD_MODE=REPLAYS[mode],
+            )
         if mode == "new":
             self.site.listed = n
             settings.update(
@@ -109,21 +132,23 @@ class Crawls:
                 RFI_SECTIONS="",
                 RFI_MAX_NEW_ARTICLES=str(n),
             )
-        command = [sys.executable, "-m", "scrapy", "crawl", "rfi", "-L", "WARNING"]
-        profile = self.logs / f"{label}.prof"
+        profile, peak = self.logs / f"{label}.prof", self.logs / f"{label}.peak"
         if self.profile:
-            command[1:1] = ["-m", "cProfile", "-o", str(profile)]
+            command = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "scrapy"]
+        else:
+            command = [sys.executable, "-c", RUN_SCRAPY]
+        command += ["crawl", "rfi", "-L", "WARNING"]
         for name, value in settings.items():
             command += ["-s", f"{name}={value}"]
         log = self.logs / f"{label}.log"
+        env = {**os.environ, PEAK_FILE: str(peak)}
         with open(log, "wb") as out:
-            child = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=out)
-            _, status, usage = os.wait4(child.pid, 0)
-            child.returncode = os.waitstatus_to_exitcode(status)
+            child = subprocess.run(command, cwd=ROOT, stdout=out, stderr=out, env=env)
         report = json.loads(sorted((archive / "reports").glob("*.json"))[-1].read_text())
         counts = report["counts"]
         seconds = _seconds(report["finished"]) - _seconds(report["started"])
-        ok = child.returncode == 0 and counts.get(EXPECTED[mode]) == n == counts["checked"]
+        expected = EXPECTED.get(mode, "unchanged")
+        ok = child.returncode == 0 and counts.get(expected) == n == counts["checked"]
         if not ok:
             tail = log.read_text(errors="replace").splitlines()[-5:]
             print(f"  !! {label}: exit {child.returncode}, counts {counts}", *tail, sep="\n  ")
@@ -132,7 +157,7 @@ class Crawls:
         return {
             "rate": counts["checked"] / seconds,
             "seconds": seconds,
-            "rss_mib": usage.ru_maxrss / 1024,
+            "rss_mib": int(peak.read_text()) / 1024 if peak.exists() else 0.0,
             "ok": ok,
         }
 
@@ -217,7 +242,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="500,5000", help="archive sizes, comma-separated")
     parser.add_argument("--big", type=int, default=100_000, help="304 case size (0: skip)")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--modes", default="new,unchanged,edited,304")
+    parser.add_argument("--modes", default="new,unchanged,edited,304,replay")
     parser.add_argument("--quick", action="store_true", help="sizes 200, big 2000")
     parser.add_argument("--profile", action="store_true", help="each crawl once, under cProfile")
     parser.add_argument("--dir", type=Path, default=Path("/tmp/newsspider-bench/e2e"))
@@ -257,10 +282,17 @@ def main() -> None:
         if "new" in modes:
             rows.append(summary(f"new {n}", news, bench_rate, parse_rate))
             print(rows[-1], flush=True)
-        for mode in ("unchanged", "edited", "304"):
+        unchanged = None
+        for mode in ("unchanged", "edited", "304", "replay"):
             if mode in modes:
+                if mode == "replay":  # through a cassette of the unchanged pages
+                    crawls.run(base, "record", n, f"record-{n}")
                 runs = [crawls.run(base, mode, n, f"{mode}-{n}-{k}") for k in range(args.runs)]
                 rows.append(summary(f"{mode} {n}", runs, bench_rate, parse_rate))
+                unchanged = unchanged or statistics.median(r["rate"] for r in runs)
+                if mode == "replay":
+                    over = statistics.median(r["rate"] for r in runs) / unchanged
+                    rows[-1] += f"  ({over:.2f}x the first row of {n}: unchanged over loopback)"
                 print(rows[-1], flush=True)
     if args.big and "304" in modes:
         big = args.dir / f"archive-{args.big}"

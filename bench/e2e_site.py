@@ -17,6 +17,7 @@ Every page sends ``ETag: "<i>"``. ``/robots.txt`` allows everything;
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import re
 import ssl
 import sys
@@ -67,6 +68,8 @@ class Site:
         ]
         self.mode = "unchanged"
         self.generation = 0
+        self.gzip = False
+        """Send pages gzip-encoded, as RFI does (for the cassette of the replay case)."""
         self.listed = 0
         self.hits = 0
 
@@ -96,7 +99,11 @@ class Site:
         etag = f'"{i}"'
         if self.mode == "304" and headers.get("If-None-Match"):
             return 304, {"ETag": etag}, b""
-        return 200, {"Content-Type": "text/html; charset=utf-8", "ETag": etag}, self.page(i)
+        headers = {"Content-Type": "text/html; charset=utf-8", "ETag": etag}
+        if self.gzip:
+            headers["Content-Encoding"] = "gzip"
+            return 200, headers, gzip.compress(self.page(i), compresslevel=1)
+        return 200, headers, self.page(i)
 
 
 def serve(site: Site, cert: Path, key: Path, port: int = 443) -> ThreadingHTTPServer:
