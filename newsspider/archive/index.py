@@ -183,42 +183,24 @@ class ArchiveIndex:
             )
             self.db.executemany(_INSERT, rows)
 
-    def record(self, name: str) -> None:
-        """Re-index one file that this process just wrote.
-
-        Never raises: the file is written, the index is only a cache. If the
-        row cannot be written (disk full), the old row (or none) stays; its
-        size and mtime no longer match the file, so the next open re-reads it.
-        """
-        try:
-            stat = os.stat(os.path.join(self.root, name))
-            with self.db:
-                self.db.execute(_INSERT, file_row(self.root, name, stat.st_size, stat.st_mtime_ns))
-        except (OSError, sqlite3.Error) as exc:
-            logger.warning(
-                "archive index of %s not updated for %s (%s); the next run re-reads it",
-                self.root,
-                name,
-                exc,
-            )
-
     def record_written(
         self, name: str, entry: Entry, fingerprint: str, size: int, mtime_ns: int
     ) -> None:
         """Index a file this process just wrote, from what the writer knows.
 
-        The same row :meth:`record` would store, without reading the file back
-        or fingerprinting it again: ``fingerprint`` must be
+        The row a re-read would store, without reading the file back or
+        fingerprinting it again: ``fingerprint`` must be
         ``fingerprint(entry.title, entry.html)``, ``size`` and ``mtime_ns``
-        those of the written file. Never raises, like :meth:`record`.
+        those of the written file. Never raises: the file is written, the
+        index is only a cache. If the row cannot be written (disk full), the
+        old row (or none) stays; its size and mtime no longer match the file,
+        so the next open re-reads it.
         """
-        row = (name, size, mtime_ns, canonical_url(entry.url), fingerprint)
+        url = canonical_url(entry.url)
+        row = (name, size, mtime_ns, url, fingerprint, entry.timestamp, entry.title, None)
         try:
             with self.db:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
-                    (*row, entry.timestamp, entry.title),
-                )
+                self.db.execute(_INSERT, row)
         except sqlite3.Error as exc:
             logger.warning(
                 "archive index of %s not updated for %s (%s); the next run re-reads it",

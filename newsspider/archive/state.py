@@ -167,10 +167,16 @@ class CrawlState:
         batch, self.pending = self.pending, []
         if self.before_commit is not None:
             self.before_commit()
+        with self._writing():
+            for statement, values in batch:
+                self.db.execute(statement, values)
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """One committed transaction; a failure is an ArchiveWriteError (rolled back)."""
         try:
             with self.db:
-                for statement, values in batch:
-                    self.db.execute(statement, values)
+                yield
         except sqlite3.DatabaseError as exc:
             raise write_error(self.path, exc) from exc
 
