@@ -67,6 +67,24 @@ class CheckState:
 _COLUMNS = tuple(f.name for f in fields(CheckState))
 
 
+_RECORD_CHECK = (
+    "INSERT INTO checks (url, etag, last_modified, published_ms, last_checked_ms,"
+    " last_changed_ms, modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (url) DO UPDATE SET"
+    " etag = COALESCE(excluded.etag, etag),"
+    " last_modified = COALESCE(excluded.last_modified, last_modified),"
+    " published_ms = COALESCE(excluded.published_ms, published_ms),"
+    " last_checked_ms = excluded.last_checked_ms,"
+    " last_changed_ms = COALESCE(excluded.last_changed_ms, last_changed_ms),"
+    " modified_ms = COALESCE(excluded.modified_ms, modified_ms)"
+)
+_RECORD_LISTED = (
+    "INSERT INTO checks (url, listed_lastmod_ms) VALUES (?, ?)"
+    " ON CONFLICT (url) DO UPDATE SET listed_lastmod_ms ="
+    " MAX(COALESCE(listed_lastmod_ms, 0), excluded.listed_lastmod_ms)"
+)
+
+
 class CrawlState:
     """The checks of one archive; written in batches.
 
@@ -209,24 +227,6 @@ class CrawlState:
     def record_listed(self, url: str, lastmod_ms: int) -> None:
         """A sitemap said the article changed at ``lastmod_ms``."""
         self._record(_RECORD_LISTED, (url, lastmod_ms))
-
-
-_RECORD_CHECK = (
-    "INSERT INTO checks (url, etag, last_modified, published_ms, last_checked_ms,"
-    " last_changed_ms, modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (url) DO UPDATE SET"
-    " etag = COALESCE(excluded.etag, etag),"
-    " last_modified = COALESCE(excluded.last_modified, last_modified),"
-    " published_ms = COALESCE(excluded.published_ms, published_ms),"
-    " last_checked_ms = excluded.last_checked_ms,"
-    " last_changed_ms = COALESCE(excluded.last_changed_ms, last_changed_ms),"
-    " modified_ms = COALESCE(excluded.modified_ms, modified_ms)"
-)
-_RECORD_LISTED = (
-    "INSERT INTO checks (url, listed_lastmod_ms) VALUES (?, ?)"
-    " ON CONFLICT (url) DO UPDATE SET listed_lastmod_ms ="
-    " MAX(COALESCE(listed_lastmod_ms, 0), excluded.listed_lastmod_ms)"
-)
 
 
 _SELECT = ", ".join(_COLUMNS)
