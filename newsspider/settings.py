@@ -150,6 +150,11 @@ RFI_MAX_ERROR_RATE = 0.5
 """Exit status 1 when more than this share of checked articles failed."""
 RFI_PROGRESS_INTERVAL = 60
 """Seconds between progress lines."""
+RFI_STATE_COMMIT_EVERY = 100
+"""Finished checks committed to the crawl state at once; after kill -9 the next run repeats
+at most this many."""
+RFI_STATE_COMMIT_SECONDS = 5.0
+"""A finished check waits at most this long for its batch: the next check commits it."""
 
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"

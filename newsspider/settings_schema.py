@@ -138,6 +138,8 @@ SCHEMA: dict[str, Rule] = {
     "RFI_MAX_CHECKS_PER_RUN": Int(min=0),
     "RFI_MAX_ERROR_RATE": Float(min=0, max=1),
     "RFI_PROGRESS_INTERVAL": Float(min=0),
+    "RFI_STATE_COMMIT_EVERY": Int(min=1),
+    "RFI_STATE_COMMIT_SECONDS": Float(min=0),
 }
 
 

@@ -36,12 +36,12 @@ class KillInsideWrite:
 
         atomic_write = writer.atomic_write
 
-        def dying_write(path, data):
+        def dying_write(path, data, **options):
             if os.path.dirname(os.path.abspath(path)) == root:  # an entry, not a revision
                 with open(os.path.join(root, ".tmp-killed.part"), "wb") as handle:
                     handle.write(data[: len(data) // 2])
                 os.kill(os.getpid(), signal.SIGKILL)
-            return atomic_write(path, data)
+            return atomic_write(path, data, **options)
 
         writer.atomic_write = dying_write
 

@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from newsspider.archive import index as index_module
+from newsspider.archive import parallel
 from newsspider.archive.entry import Entry, read_entry
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.writer import ArchiveWriter
@@ -164,3 +165,29 @@ def test_an_unreadable_entry_file_is_listed_and_read_again_later(archive, monkey
     monkeypatch.undo()
     with ArchiveIndex.open(archive) as index:  # same size and mtime, yet read again
         assert index.errors() == [] and index.lookup(read_entry(target).url).name == OLD_FORM
+
+
+def test_a_cold_open_on_every_core_indexes_exactly_what_one_process_does(tmp_path, monkeypatch):
+    """The real samples, with a damaged file among them, read by a process pool and by one."""
+    from tests.conftest import SHARED_ARCHIVE
+
+    samples = [path.name for path in SHARED_ARCHIVE.iterdir() if path.is_file()]
+    archive = make_archive(tmp_path / "a", samples)
+    (archive / "broken.txt").write_bytes(b"<!--x-->\n")
+    rows = "SELECT * FROM files ORDER BY name"
+    with ArchiveIndex.open(archive) as index:
+        sequential = list(index.db.execute(rows))
+    shutil.rmtree(archive / ".newsspider")
+    pools = []
+    real_pool = index_module.in_worker_processes
+
+    def pool(*args, **kwargs):
+        pools.append(real_pool(*args, chunk=7))
+        return pools[-1]
+
+    monkeypatch.setattr(index_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(index_module, "in_worker_processes", pool)
+    monkeypatch.setattr(parallel, "cores", lambda: 2)  # even on a one-core machine
+    with ArchiveIndex.open(archive) as index:
+        assert list(index.db.execute(rows)) == sequential
+    assert len(pools) == 1 and len(pools[0]) == len(sequential) > 60

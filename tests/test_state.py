@@ -114,3 +114,77 @@ def test_opening_the_state_on_a_full_disk_is_one_enospc_error(small_disk):
         CrawlState.open(small_disk).close()
     assert failure.value.errno == "ENOSPC" and "\n" not in str(failure.value)
     assert not [p for p in (small_disk / ".newsspider").iterdir() if "corrupt" in p.name]
+
+
+def test_checks_are_committed_in_batches_and_at_close(tmp_path):
+    state = CrawlState.open(tmp_path, commit_every=3, commit_seconds=3600)
+    state.record_check(f"{URL}/1", 1000, changed=True)
+    state.record_check(f"{URL}/2", 1000, changed=True)
+    assert remembered(tmp_path) == {}  # what another process (a later run) would see
+    state.record_check(f"{URL}/3", 1000, changed=True)
+    assert len(remembered(tmp_path)) == 3
+    state.record_listed(f"{URL}/4", 2000)
+    state.close()
+    assert remembered(tmp_path)[f"{URL}/4"].listed_lastmod_ms == 2000
+
+
+def test_a_check_waits_at_most_commit_seconds(tmp_path, monkeypatch):
+    from newsspider.archive import state as state_module
+
+    clock = [100.0]
+    monkeypatch.setattr(state_module.time, "monotonic", lambda: clock[0])
+    with CrawlState.open(tmp_path, commit_every=100, commit_seconds=5) as state:
+        state.record_check(f"{URL}/1", 1000, changed=True)
+        clock[0] += 4.9
+        state.record_check(f"{URL}/2", 1000, changed=True)
+        assert remembered(tmp_path) == {}
+        clock[0] += 0.2
+        state.record_check(f"{URL}/3", 1000, changed=True)
+        assert len(remembered(tmp_path)) == 3
+
+
+def test_reads_see_the_pending_checks(tmp_path):
+    with CrawlState.open(tmp_path, commit_every=100, commit_seconds=3600) as state:
+        state.record_check(URL, 1000, changed=True, etag='"a"')
+        state.record_check(URL, 2000, changed=False)
+        assert state.get(URL).etag == '"a"' and state.get(URL).last_checked_ms == 2000
+
+
+def test_a_batch_is_committed_only_after_the_hook_made_its_writes_durable(tmp_path):
+    events = []
+
+    def sync():
+        events.append(("sync", len(remembered(tmp_path))))
+
+    with CrawlState.open(tmp_path, commit_every=2, before_commit=sync) as state:
+        state.record_check(f"{URL}/1", 1000, changed=True)
+        state.record_check(f"{URL}/2", 1000, changed=True)
+        assert events == [("sync", 0)] and len(remembered(tmp_path)) == 2
+
+
+def test_a_failed_hook_commits_nothing_and_is_one_error(tmp_path):
+    def failing():
+        raise ArchiveWriteError(str(tmp_path), "Input/output error", "EIO")
+
+    with CrawlState.open(tmp_path, commit_every=2, before_commit=failing) as state:
+        state.record_check(f"{URL}/1", 1000, changed=True)
+        with pytest.raises(ArchiveWriteError, match="EIO"):
+            state.record_check(f"{URL}/2", 1000, changed=True)
+        state.before_commit = None
+        state.record_check(f"{URL}/3", 1000, changed=True)  # the next batch may fit
+    assert list(remembered(tmp_path)) == [f"{URL}/3"]
+
+
+def test_a_commit_that_fails_at_close_is_one_error_line_not_a_traceback(tmp_path, caplog):
+    state = CrawlState.open(tmp_path, commit_every=100, commit_seconds=3600)
+    state.record_check(URL, 1000, changed=True)
+    pages = state.db.execute("PRAGMA page_count").fetchone()[0]
+    state.db.execute(f"PRAGMA max_page_count = {pages}")
+    for number in range(50):
+        state.record_check(f"{URL}/{number}", 1000, changed=True, etag="x" * 2000)
+    with caplog.at_level(logging.ERROR):
+        state.close()
+    [error] = caplog.records
+    assert str(state_file(tmp_path)) in error.message and "ENOSPC" in error.message
+    assert "\n" not in error.message
+    assert remembered(tmp_path) == {}

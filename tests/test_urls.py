@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -87,3 +89,52 @@ def test_canonical_url_is_idempotent_and_ascii(prefix, path):
     assert canonical_url(url) == url
     assert url.isascii() and url.startswith("https://www.rfi.fr/")  # "/cn/../x" is "/x"
     assert "?" not in url and "#" not in url and "//" not in url[len("https://") :]
+
+
+def by_the_full_rules(url: str) -> str:
+    """canonical_url without its shortcut for URLs already canonical."""
+    from unittest import mock
+
+    from newsspider.archive import urls
+
+    with mock.patch.object(urls, "_ALREADY_CANONICAL", re.compile(r"(?!)")):
+        try:
+            return urls.canonical_url(url)
+        except ValueError as exc:
+            return f"ValueError: {exc}"
+
+
+def outcome(url: str) -> str:
+    try:
+        return canonical_url(url)
+    except ValueError as exc:
+        return f"ValueError: {exc}"
+
+
+# Pieces of paths near the canonical form: escapes in either case, of ASCII and not,
+# dot segments, doubled slashes, reserved and non-ASCII characters.
+PIECES = st.one_of(
+    st.sampled_from([*"Az09._~-/%;:@!$&'()*+,=?#[]|^\\ ", "..", "%2e", "%2E", "%2F", "%41"]),
+    st.integers(0x80, 0xFF).map(lambda byte: f"%{byte:02X}"),
+    st.integers(0x80, 0xFF).map(lambda byte: f"%{byte:02x}"),
+    st.characters(min_codepoint=0x80, max_codepoint=0x9FFF),
+)
+
+
+@settings(max_examples=400)
+@given(
+    st.sampled_from(["https://www.rfi.fr/", "http://www.rfi.fr/", "https://www.rfi.fr//"]),
+    st.lists(PIECES, max_size=30),
+)
+def test_the_shortcut_for_canonical_urls_gives_what_the_full_rules_give(start, pieces):
+    url = start + "".join(pieces)
+    assert outcome(url) == by_the_full_rules(url)
+
+
+def test_every_archived_url_in_canonical_form_takes_the_shortcut():
+    from newsspider.archive import urls
+
+    for path in SHARED_ARCHIVE.glob("*.md"):
+        url = by_the_full_rules(read_entry(path).url)
+        assert urls._ALREADY_CANONICAL.fullmatch(url), url
+        assert canonical_url(url) == url == by_the_full_rules(url)

@@ -115,9 +115,13 @@ class CaptureWriter:
         return os.path.join(self.folder, month, self.run + suffix)
 
 
+GZIP_LEVEL = 6
+"""zlib's default: warcio's own gzip uses 9, twice the time (~8 ms for a 320 KB page,
+a quarter of an edited page's cost) for 1% less."""
+
+
 def _records(exchange: Exchange, timestamp: int) -> bytes:
-    out = BytesIO()
-    writer = WARCWriter(out, gzip=True, warc_version="1.1")
+    writer = WARCWriter(None, gzip=False, warc_version="1.1")
     date = _iso(timestamp)
     path = exchange.url.split("/", 3)[3] if exchange.url.count("/") >= 3 else ""
     request = writer.create_warc_record(
@@ -147,9 +151,13 @@ def _records(exchange: Exchange, timestamp: int) -> bytes:
     request.rec_headers.add_header(
         "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
     )
-    writer.write_record(request)
-    writer.write_record(response)
-    return out.getvalue()
+    members = []
+    for record in (request, response):  # each record its own gzip member, as warcio writes
+        writer.out = BytesIO()
+        writer.write_record(record)
+        gzip = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        members.append(gzip.compress(writer.out.getvalue()) + gzip.flush())
+    return b"".join(members)
 
 
 def _as_stored(headers: list[tuple[str, str]], length: int) -> list[tuple[str, str]]:

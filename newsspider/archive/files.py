@@ -46,12 +46,17 @@ def _file_mode() -> int:
 _FILE_MODE = _file_mode()
 
 
-def atomic_write(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temp file in the same folder.
+def atomic_write(
+    path: str | os.PathLike, data: bytes, *, sync_folder: bool = True
+) -> os.stat_result:
+    """Write ``data`` to ``path`` through a temp file in the same folder; return its stat.
 
-    The temp file is fsynced, renamed over ``path`` and the folder fsynced, so
-    a crash (or kill -9) leaves either the previous file or the new one (and at
-    worst a ``.tmp-*.part`` file, see :func:`remove_stale_temp_files`). On any
+    The temp file is fsynced before it is renamed over ``path``, so a crash (or
+    kill -9) leaves either the previous file or the new one, never a mix (and
+    at worst a ``.tmp-*.part`` file, see :func:`remove_stale_temp_files`).
+    Then the folder is fsynced, which makes the rename itself durable; with
+    ``sync_folder=False`` the caller does that later (:func:`fsync_dir`):
+    until then a power loss may bring back the previous file, whole. On any
     error the temp file is removed and the OSError propagates; ``path`` is
     untouched unless only the final folder fsync failed.
     """
@@ -65,6 +70,7 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
             while view:  # unbuffered, so a full disk fails here and not in a later close()
                 view = view[os.write(fd, view) :]
             os.fsync(fd)
+            written = os.fstat(fd)  # size and mtime as the folder will list them
         finally:
             os.close(fd)
         os.replace(tmp, path)
@@ -72,7 +78,9 @@ def atomic_write(path: str | os.PathLike, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(folder)
+    if sync_folder:
+        fsync_dir(folder)
+    return written
 
 
 def fsync_dir(folder: str) -> None:

@@ -53,14 +53,26 @@ def _lead_and_body(html: str) -> tuple[str, str]:
     if elements and elements[0].tag == "p":
         lead = elements.pop(0).text_content()
     body = []
-    for element in elements:
+    for position, element in enumerate(elements):
         if element.tag in ("br", "hr") or _is_chrome(element):
             break  # share block, author block or a feed footer: nothing after is RFI's text
-        for junk in element.xpath(_NOT_TEXT):
-            if junk is not element:
-                junk.drop_tree()
+        if position == 0:
+            _drop_junk(element)
         body.append(element.text_content())
     return lead, "".join(body)
+
+
+def _drop_junk(element) -> None:
+    """Drop what is not text from the whole fragment, once, but no top-level element.
+
+    (The lead's text was taken before, the first element was found not to be
+    chrome before; a top-level junk element keeps its text, and is chrome when
+    it has none.) One search of the fragment instead of one per element.
+    """
+    top = element.getparent()
+    for junk in element.xpath(_NOT_TEXT):  # "//…": the whole fragment, in document order
+        if junk.getparent() is not top:
+            junk.drop_tree()
 
 
 def _is_chrome(element) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from newsspider.archive.databases import SchemaError, check_pages, is_damage, is_read_only
 from newsspider.archive.entry import Entry, EntryFormatError, is_entry_file, read_entry
 from newsspider.archive.fingerprint import fingerprint
+from newsspider.archive.parallel import in_worker_processes
 from newsspider.archive.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,10 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE INDEX IF NOT EXISTS files_by_url ON files (canonical_url);
 """
+_INSERT = "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+PARALLEL_FROM = 2000
+"""Files to read at one open from which they are read on every core (a process pool):
+starting the workers costs ~0.3 s, reading 2,000 files ~0.7 s on one core."""
 _COLUMNS = (
     "name",
     "size",
@@ -126,6 +131,10 @@ class ArchiveIndex:
         db = sqlite3.connect(path)
         try:
             _prepare(db)
+            # A commit costs no fsync: a power loss may lose the last rows (never
+            # corrupt the file), and a lost row only makes its file re-read.
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
             index = cls(root, db, persistent=True)
             index.refresh()
         except BaseException:
@@ -167,41 +176,32 @@ class ArchiveIndex:
                 if known.get(item.name) != (stat.st_size, stat.st_mtime_ns):
                     changed.append((item.name, stat))
         self.rows_read = len(changed)
+        rows = read_rows(self.root, [(n, s.st_size, s.st_mtime_ns) for n, s in changed])
         with self.db:
             self.db.executemany(
                 "DELETE FROM files WHERE name = ?", [(n,) for n in known.keys() - seen]
             )
-            for name, stat in changed:
-                self._store(name, stat.st_size, stat.st_mtime_ns)
+            self.db.executemany(_INSERT, rows)
 
-    def _store(self, name: str, size: int, mtime_ns: int) -> None:
-        path = os.path.join(self.root, name)
-        try:
-            entry = read_entry(path)
-            url, print_ = entry_keys(entry)
-            row = (url, print_, entry.timestamp, entry.title, None)
-        except (EntryFormatError, ValueError) as exc:
-            row = (None, None, None, None, str(exc))
-        except OSError as exc:
-            # Unreadable now (permissions, I/O error): listed, and re-read next open.
-            row, mtime_ns = (None, None, None, None, f"{path}: cannot read: {exc.strerror}"), -1
-        self.db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (name, size, mtime_ns, *row),
-        )
+    def record_written(
+        self, name: str, entry: Entry, fingerprint: str, size: int, mtime_ns: int
+    ) -> None:
+        """Index a file this process just wrote, from what the writer knows.
 
-    def record(self, name: str) -> None:
-        """Re-index one file that this process just wrote.
-
-        Never raises: the file is written, the index is only a cache. If the
-        row cannot be written (disk full), the old row (or none) stays; its
-        size and mtime no longer match the file, so the next open re-reads it.
+        The row a re-read would store, without reading the file back or
+        fingerprinting it again: ``fingerprint`` must be
+        ``fingerprint(entry.title, entry.html)``, ``size`` and ``mtime_ns``
+        those of the written file. Never raises: the file is written, the
+        index is only a cache. If the row cannot be written (disk full), the
+        old row (or none) stays; its size and mtime no longer match the file,
+        so the next open re-reads it.
         """
+        url = canonical_url(entry.url)
+        row = (name, size, mtime_ns, url, fingerprint, entry.timestamp, entry.title, None)
         try:
-            stat = os.stat(os.path.join(self.root, name))
             with self.db:
-                self._store(name, stat.st_size, stat.st_mtime_ns)
-        except (OSError, sqlite3.Error) as exc:
+                self.db.execute(_INSERT, row)
+        except sqlite3.Error as exc:
             logger.warning(
                 "archive index of %s not updated for %s (%s); the next run re-reads it",
                 self.root,
@@ -256,6 +256,33 @@ class ArchiveIndex:
         return list(
             self.db.execute("SELECT name, error FROM files WHERE error IS NOT NULL ORDER BY name")
         )
+
+
+def read_rows(root: str, files: list[tuple[str, int, int]]) -> list[tuple]:
+    """The index rows of ``files`` ((name, size, mtime_ns)…), on every core when they are many."""
+    if len(files) >= PARALLEL_FROM:
+        rows = in_worker_processes(_rows, root, files)
+        if rows is not None:
+            return rows
+    return _rows(root, files)
+
+
+def _rows(root: str, files: list[tuple[str, int, int]]) -> list[tuple]:
+    return [file_row(root, *file) for file in files]
+
+
+def file_row(root: str, name: str, size: int, mtime_ns: int) -> tuple:
+    """The index row of the entry file ``name``: its keys, or why it cannot be read."""
+    path = os.path.join(root, name)
+    try:
+        entry = read_entry(path)
+        url, print_ = entry_keys(entry)
+        return (name, size, mtime_ns, url, print_, entry.timestamp, entry.title, None)
+    except (EntryFormatError, ValueError) as exc:
+        return (name, size, mtime_ns, None, None, None, None, str(exc))
+    except OSError as exc:
+        # Unreadable now (permissions, I/O error): listed, and re-read next open (mtime -1).
+        return (name, size, -1, None, None, None, None, f"{path}: cannot read: {exc.strerror}")
 
 
 def _prepare(db: sqlite3.Connection) -> None:

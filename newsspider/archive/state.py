@@ -2,9 +2,12 @@
 
 Kept in ``.newsspider/state.sqlite3`` beside the archive. Unlike the index
 this is not derived from the files: losing it costs one full re-check of the
-archive (every article becomes due), never an entry. Each check is committed
-as soon as it is recorded, so a run killed with SIGKILL loses at most the
-article it was on, and the next run does not re-fetch what was done.
+archive (every article becomes due), never an entry. Checks are committed in
+batches (every ``commit_every`` records, or once the oldest pending one is
+``commit_seconds`` old, and at close): one fsync per batch instead of one per
+article. A run killed with SIGKILL loses at most the batch it was filling;
+the next run checks those articles again (each answers as before: unchanged,
+or an edit whose history copy is reused), never an entry. Reads commit first.
 
 A damaged state file is moved aside (``state.sqlite3.corrupt-<UTC time>``,
 kept for a post-mortem) and the run goes on with a new one, as on a first
@@ -18,6 +21,8 @@ import contextlib
 import logging
 import os
 import sqlite3
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 
@@ -67,15 +72,57 @@ class CheckState:
 _COLUMNS = tuple(f.name for f in fields(CheckState))
 
 
+_RECORD_CHECK = (
+    "INSERT INTO checks (url, etag, last_modified, published_ms, last_checked_ms,"
+    " last_changed_ms, modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (url) DO UPDATE SET"
+    " etag = COALESCE(excluded.etag, etag),"
+    " last_modified = COALESCE(excluded.last_modified, last_modified),"
+    " published_ms = COALESCE(excluded.published_ms, published_ms),"
+    " last_checked_ms = excluded.last_checked_ms,"
+    " last_changed_ms = COALESCE(excluded.last_changed_ms, last_changed_ms),"
+    " modified_ms = COALESCE(excluded.modified_ms, modified_ms)"
+)
+_RECORD_LISTED = (
+    "INSERT INTO checks (url, listed_lastmod_ms) VALUES (?, ?)"
+    " ON CONFLICT (url) DO UPDATE SET listed_lastmod_ms ="
+    " MAX(COALESCE(listed_lastmod_ms, 0), excluded.listed_lastmod_ms)"
+)
+
+
 class CrawlState:
-    def __init__(self, db: sqlite3.Connection, path: str = ":memory:"):
+    """The checks of one archive; written in batches.
+
+    A batch is committed when ``commit_every`` records are pending, when the
+    oldest pending one is ``commit_seconds`` old (checked at each record: 0
+    commits every record), at each read and at close.
+    """
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        path: str = ":memory:",
+        *,
+        commit_every: int = 1,
+        commit_seconds: float = float("inf"),
+        before_commit: Callable[[], None] | None = None,
+    ):
         self.db = db
         self.path = path
+        self.commit_every = max(1, commit_every)
+        self.commit_seconds = commit_seconds
+        self.before_commit = before_commit
+        """Called before each batch is written (the writer's folder syncs: a check is
+        never committed before the entry it wrote is durable)."""
+        self.pending: list[tuple[str, tuple]] = []
+        self._oldest_pending = 0.0
 
     @classmethod
-    def open(cls, root: str | os.PathLike) -> CrawlState:
+    def open(cls, root: str | os.PathLike, **batching) -> CrawlState:
         """Open the state of the archive at ``root``, replacing a damaged one.
 
+        ``batching``: ``commit_every``, ``commit_seconds``, ``before_commit``
+        (see the class); by default each record is committed at once.
         Raises ArchiveWriteError when the state cannot be created or opened
         for writing (disk full, read-only folder).
         """
@@ -86,7 +133,7 @@ class CrawlState:
         except OSError as exc:
             raise ArchiveWriteError.from_os_error(folder, exc) from exc
         try:
-            return cls(_connect(path), path)
+            return cls(_connect(path), path, **batching)
         except sqlite3.DatabaseError as exc:
             if not is_damage(exc):
                 raise write_error(path, exc) from exc
@@ -100,18 +147,52 @@ class CrawlState:
             os.path.basename(aside),
         )
         try:
-            return cls(_connect(path), path)
+            return cls(_connect(path), path, **batching)
         except sqlite3.DatabaseError as exc:
             raise write_error(path, exc) from exc
 
     def close(self) -> None:
-        self.db.close()
+        """Commit what is pending and close; a commit that fails is one ERROR line.
+
+        Not raised: what it loses is only that those articles are checked again.
+        """
+        try:
+            self.commit()
+        except ArchiveWriteError as exc:
+            logger.error("%s; the last checks of this run will be repeated next run", exc)
+        finally:
+            self.db.close()
 
     def __enter__(self) -> CrawlState:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def _record(self, statement: str, values: tuple) -> None:
+        if not self.pending:
+            self._oldest_pending = time.monotonic()
+        self.pending.append((statement, values))
+        if (
+            len(self.pending) >= self.commit_every
+            or time.monotonic() - self._oldest_pending >= self.commit_seconds
+        ):
+            self.commit()
+
+    def commit(self) -> None:
+        """Write the pending records in one transaction.
+
+        On failure (ArchiveWriteError) the batch is dropped, not retried: its
+        articles are due again next run, and the next batch may fit.
+        """
+        if not self.pending:
+            return
+        batch, self.pending = self.pending, []
+        if self.before_commit is not None:
+            self.before_commit()
+        with self._writing():
+            for statement, values in batch:
+                self.db.execute(statement, values)
 
     @contextlib.contextmanager
     def _writing(self):
@@ -123,10 +204,12 @@ class CrawlState:
             raise write_error(self.path, exc) from exc
 
     def get(self, url: str) -> CheckState | None:
+        self.commit()
         row = self.db.execute(f"SELECT {_SELECT} FROM checks WHERE url = ?", (url,)).fetchone()
         return CheckState(*row) if row else None
 
     def all(self) -> dict[str, CheckState]:
+        self.commit()
         rows = self.db.execute(f"SELECT {_SELECT} FROM checks")
         return {row[0]: CheckState(*row) for row in rows}
 
@@ -141,38 +224,14 @@ class CrawlState:
         published_ms: int | None = None,
         modified_ms: int | None = None,
     ) -> None:
-        """Remember one finished check (committed at once)."""
-        with self._writing():
-            self.db.execute(
-                "INSERT INTO checks (url, etag, last_modified, published_ms, last_checked_ms,"
-                " last_changed_ms, modified_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (url) DO UPDATE SET"
-                " etag = COALESCE(excluded.etag, etag),"
-                " last_modified = COALESCE(excluded.last_modified, last_modified),"
-                " published_ms = COALESCE(excluded.published_ms, published_ms),"
-                " last_checked_ms = excluded.last_checked_ms,"
-                " last_changed_ms = COALESCE(excluded.last_changed_ms, last_changed_ms),"
-                " modified_ms = COALESCE(excluded.modified_ms, modified_ms)",
-                (
-                    url,
-                    etag,
-                    last_modified,
-                    published_ms,
-                    when_ms,
-                    when_ms if changed else None,
-                    modified_ms,
-                ),
-            )
+        """Remember one finished check (committed with its batch)."""
+        changed_ms = when_ms if changed else None
+        values = (url, etag, last_modified, published_ms, when_ms, changed_ms, modified_ms)
+        self._record(_RECORD_CHECK, values)
 
     def record_listed(self, url: str, lastmod_ms: int) -> None:
         """A sitemap said the article changed at ``lastmod_ms``."""
-        with self._writing():
-            self.db.execute(
-                "INSERT INTO checks (url, listed_lastmod_ms) VALUES (?, ?)"
-                " ON CONFLICT (url) DO UPDATE SET listed_lastmod_ms ="
-                " MAX(COALESCE(listed_lastmod_ms, 0), excluded.listed_lastmod_ms)",
-                (url, lastmod_ms),
-            )
+        self._record(_RECORD_LISTED, (url, lastmod_ms))
 
     # --- pages held back as suspect (newsspider.pipelines.suspect) -------------
 

@@ -20,6 +20,12 @@ CANONICAL_HOST = "www.rfi.fr"
 # escaped "%2F" or "%25" inside a segment must stay escaped).
 _PATH_SAFE = "!$&'()*+,-.0123456789:;=@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_abcdefghijklmnopqrstuvwxyz|~"
 _SLASHES = re.compile(r"/{2,}")
+# A URL already in canonical form (how the archive stores them), which canonical_url
+# returns as it is: www.rfi.fr over https, then non-empty segments (not "." or "..") of
+# unreserved characters and uppercase escapes of non-ASCII bytes, maybe a final "/".
+_ALREADY_CANONICAL = re.compile(
+    r"https://www\.rfi\.fr(?:/(?!\.\.?(?:/|$))(?:[A-Za-z0-9._~-]|%[89A-F][0-9A-F])+)+/?"
+)
 
 
 def canonical_url(url: str) -> str:
@@ -29,6 +35,8 @@ def canonical_url(url: str) -> str:
     Non-RFI URLs are normalized the same way but keep their host and query.
     Raises ValueError for something that is not an http(s) URL.
     """
+    if _ALREADY_CANONICAL.fullmatch(url):
+        return url  # the common case (an archived URL): ~1 us instead of ~40
     url = url.strip()
     if not url:
         raise ValueError("empty URL")

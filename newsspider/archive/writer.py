@@ -10,6 +10,14 @@
 Every write goes through :func:`atomic_write`; one that fails (disk full,
 read-only or failing disk) raises :class:`ArchiveWriteError` and leaves what
 was there before as it was.
+
+What is fsynced, and why: each new file's bytes before its rename (else a
+crash could leave a renamed, empty entry); a history copy's folder before the
+entry is replaced (the copy must be durable first), and with it the parent of a
+folder just created for it. The archive folder after a rename only makes the new
+version durable; the old one is whole until then. So with
+``defer_folder_sync`` that fsync waits for :meth:`ArchiveWriter.sync`, which
+the crawl calls once per batch of checks, before committing them.
 """
 
 from __future__ import annotations
@@ -20,10 +28,11 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from newsspider.archive.entry import Entry, EntryFormatError, parse_entry, read_entry
-from newsspider.archive.files import HISTORY_DIR, ArchiveWriteError, atomic_write
+from newsspider.archive.files import HISTORY_DIR, ArchiveWriteError, atomic_write, fsync_dir
+from newsspider.archive.fingerprint import fingerprint as fingerprint_of
 from newsspider.archive.index import ArchiveIndex
 from newsspider.archive.urls import canonical_url
 
@@ -62,14 +71,19 @@ class ArchiveWriter:
     """
 
     index: ArchiveIndex
+    defer_folder_sync: bool = False
+    """Leave the archive folder's fsync after a rename to :meth:`sync` (once per batch)."""
+    _unsynced: set[str] = field(default_factory=set, repr=False)
 
     @property
     def root(self) -> str:
         return self.index.root
 
-    def add(self, entry: Entry) -> str:
+    def add(self, entry: Entry, fingerprint: str | None = None) -> str:
         """Store a new article; return its file name.
 
+        ``fingerprint``: the entry's, when the caller has it already
+        (``fingerprint(entry.title, entry.html)``), so it is not computed twice.
         Never overwrites: if anything already sits at the name (the entry, or a
         damaged or half-written file), that file is left alone and the article
         fails with ArchiveWriteError.
@@ -78,16 +92,15 @@ class ArchiveWriter:
         path = os.path.join(self.root, name)
         if os.path.lexists(path):
             raise ArchiveWriteError(path, _occupied(path))
-        _write(path, entry.serialize())
-        self.index.record(name)
+        self._write_entry(name, entry, fingerprint)
         return name
 
-    def revise(self, name: str, entry: Entry) -> str:
+    def revise(self, name: str, entry: Entry, fingerprint: str | None = None) -> str:
         """Replace the entry in ``name`` by ``entry``, keeping the old one in history.
 
         Returns the path of the history copy. If the newest history copy of
         that version is already there (a run killed between the copy and the
-        replace), it is reused, not written twice.
+        replace), it is reused, not written twice. ``fingerprint`` as in :meth:`add`.
         """
         path = os.path.join(self.root, name)
         try:
@@ -100,22 +113,42 @@ class ArchiveWriter:
             reason = f"the current entry is not readable ({exc}); not replaced"
             raise ArchiveWriteError(path, reason) from exc
         copy_path = self._keep_in_history(name, previous.timestamp, previous_bytes)
-        _write(path, entry.serialize())
-        self.index.record(name)
+        self._write_entry(name, entry, fingerprint)
         return copy_path
+
+    def sync(self) -> None:
+        """Make the renames left to it durable (``defer_folder_sync``): fsync their folders."""
+        while self._unsynced:
+            folder = self._unsynced.pop()
+            try:
+                fsync_dir(folder)
+            except OSError as exc:
+                raise ArchiveWriteError.from_os_error(folder, exc) from exc
+
+    def _write_entry(self, name: str, entry: Entry, fingerprint: str | None) -> None:
+        written = _write(
+            os.path.join(self.root, name), entry.serialize(), not self.defer_folder_sync
+        )
+        if self.defer_folder_sync:
+            self._unsynced.add(self.root)
+        if fingerprint is None:
+            fingerprint = fingerprint_of(entry.title, entry.html)
+        self.index.record_written(name, entry, fingerprint, written.st_size, written.st_mtime_ns)
 
     def _keep_in_history(self, name: str, timestamp: int, data: bytes) -> str:
         """Copy ``data`` (the version about to be replaced) into history; return its path."""
         folder = history_dir(self.root, name)
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError as exc:
-            raise ArchiveWriteError.from_os_error(folder, exc) from exc
+        created = _make_folders(folder)
         same_version = _copy_of(folder, timestamp, data)
         if same_version is not None:
             return same_version
         copy_path = _free_path(folder, str(timestamp))
         _write(copy_path, data)  # the copy is safe before the original changes
+        for parent in created:  # and so are the folders just made for it
+            try:
+                fsync_dir(parent)
+            except OSError as exc:
+                raise ArchiveWriteError.from_os_error(parent, exc) from exc
         return copy_path
 
     def mark_gone(self, name: str, url: str, status: int, when_ms: int) -> str:
@@ -132,7 +165,9 @@ class ArchiveWriter:
             "last_checked_ms": when_ms,
         }
         data = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-        _write(record_path, data.encode("utf-8"))
+        _write(record_path, data.encode("utf-8"), not self.defer_folder_sync)
+        if self.defer_folder_sync:
+            self._unsynced.add(self.root)
         return record_path
 
     def clear_gone(self, name: str) -> bool:
@@ -147,11 +182,29 @@ class ArchiveWriter:
         return True
 
 
-def _write(path: str, data: bytes) -> None:
+def _write(path: str, data: bytes, sync_folder: bool = True) -> os.stat_result:
     try:
-        atomic_write(path, data)
+        return atomic_write(path, data, sync_folder=sync_folder)
     except OSError as exc:
         raise ArchiveWriteError.from_os_error(path, exc) from exc
+
+
+def _make_folders(folder: str) -> list[str]:
+    """Create ``folder`` and its missing parents; return the folders that gained one,
+    deepest first (each must be fsynced for the new folder to be durable)."""
+    if os.path.isdir(folder):
+        return []
+    parent = os.path.dirname(folder) or "."
+    created = _make_folders(parent) if parent != folder else []
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        if not os.path.isdir(folder):
+            raise ArchiveWriteError(folder, "exists and is not a folder") from None
+        return created
+    except OSError as exc:
+        raise ArchiveWriteError.from_os_error(folder, exc) from exc
+    return [parent, *created]
 
 
 def _occupied(path: str) -> str:

@@ -29,6 +29,7 @@ redirects and retries exactly like live ones.
 from __future__ import annotations
 
 import logging
+from functools import cached_property
 from http import HTTPStatus
 
 from scrapy import Request, signals
@@ -40,6 +41,7 @@ from vcr.errors import UnhandledHTTPRequestError
 from vcr.record_mode import RecordMode
 from vcr.request import Request as VcrRequest
 
+from newsspider.middlewares.replay_index import RecordedInteractions
 from newsspider.settings_schema import SettingError, cassette_problem
 from newsspider.signals import recording_failed
 
@@ -97,15 +99,36 @@ class CassetteMiddleware:
         request.meta[RECORD_FLAG] = vcr_request
         return None
 
+    @cached_property
+    def recorded(self) -> RecordedInteractions:
+        """The cassette's interactions indexed by request (VCR.py's lookups scan them all)."""
+        return RecordedInteractions(self.cassette)
+
     def _recorded_answer(self, vcr_request: VcrRequest) -> dict | None:
+        cassette = self.cassette
+        if cassette.drop_unused_requests:  # VCR.py must see each play to save what was used
+            return self._recorded_answer_by_scan(vcr_request)
+        matching = self.recorded.matching(vcr_request)
+        # What can_play_response_for and play_response decide, in the same order.
+        repeats = cassette.allow_playback_repeats
+        if cassette.record_mode != RecordMode.ALL and (cassette.rewound or repeats):
+            for index in matching:
+                if cassette.play_counts[index] == 0 or repeats:  # the next one not played yet
+                    cassette.play_counts[index] += 1
+                    return cassette.data[index][1]
+        if cassette.write_protected and matching:
+            return cassette.data[matching[-1]][1]  # all played: the last one again
+        return None  # recording: a request asked again is downloaded and recorded again
+
+    def _recorded_answer_by_scan(self, vcr_request: VcrRequest) -> dict | None:
         if self.cassette.can_play_response_for(vcr_request):
-            return self.cassette.play_response(vcr_request)  # the next one not played yet
+            return self.cassette.play_response(vcr_request)
         if self.cassette.write_protected:
             try:
                 return self.cassette.responses_of(vcr_request)[-1]
             except UnhandledHTTPRequestError:
                 return None
-        return None  # recording: a request asked again is downloaded and recorded again
+        return None
 
     def process_response(self, request: Request, response: Response):
         vcr_request = request.meta.pop(RECORD_FLAG, None)

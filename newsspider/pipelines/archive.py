@@ -42,9 +42,10 @@ _SQLITE_ERRNO = {"SQLITE_FULL": "ENOSPC", "SQLITE_READONLY": "EROFS", "SQLITE_IO
 
 
 class ArchiveDedupePipeline:
-    def __init__(self, archive_dir: str, stats):
+    def __init__(self, archive_dir: str, stats, commit_every: int = 1, commit_seconds: float = 0):
         self.archive_dir = archive_dir
         self.stats = stats
+        self.commit_every, self.commit_seconds = commit_every, commit_seconds
         self.index: ArchiveIndex | None = None
         self.writer: ArchiveWriter | None = None
         self.state: CrawlState | None = None
@@ -52,14 +53,26 @@ class ArchiveDedupePipeline:
     @classmethod
     def from_crawler(cls, crawler):
         refresh_only(crawler)
-        return cls(crawler.settings["ARCHIVE_DIR"], crawler.stats)
+        settings = crawler.settings
+        return cls(
+            settings["ARCHIVE_DIR"],
+            crawler.stats,
+            settings.getint("RFI_STATE_COMMIT_EVERY"),
+            settings.getfloat("RFI_STATE_COMMIT_SECONDS"),
+        )
 
     def open_spider(self):
         if self.stats.get_value("refresh/refused"):
             return  # RunLock refused the run: touch nothing
         self.index = ArchiveIndex.open(self.archive_dir)
-        self.writer = ArchiveWriter(self.index)
-        self.state = CrawlState.open(self.archive_dir)
+        # Renames are made durable once per batch of checks, before the batch is committed.
+        self.writer = ArchiveWriter(self.index, defer_folder_sync=True)
+        self.state = CrawlState.open(
+            self.archive_dir,
+            commit_every=self.commit_every,
+            commit_seconds=self.commit_seconds,
+            before_commit=self.writer.sync,
+        )
         unreadable = self.index.errors()
         for name, reason in unreadable:
             logger.warning("entry file %s cannot be read, left as it is: %s", name, reason)
@@ -115,10 +128,10 @@ class ArchiveDedupePipeline:
             timestamp=item["timestamp"], title=item["title"], url=item["url"], html=item["html"]
         )
         if known is None:
-            item["entry"] = self.writer.add(entry)
+            item["entry"] = self.writer.add(entry, item["fingerprint"])
             logger.info("new: %s -> %s", item["url"], item["entry"])
             return "new"
-        history = self.writer.revise(known.name, entry)
+        history = self.writer.revise(known.name, entry, item["fingerprint"])
         logger.info("updated: %s (previous version kept in %s)", item["url"], history)
         return "updated"
 
