@@ -14,11 +14,14 @@ same path.
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 import scrapy
+from scrapy import signals
 from twisted.python.failure import Failure
 
 from newsspider import rfi_sources
@@ -39,7 +42,7 @@ from newsspider.items import GONE_STATUSES, NOT_MODIFIED, ArticleItem, article_i
 from newsspider.loaders import load_article
 from newsspider.middlewares.capture import CAPTURE_META, EXCHANGE_META
 from newsspider.page import article as page
-from newsspider.schedule import RecheckPolicy
+from newsspider.schedule import ArchivedArticles, RecheckPolicy
 from newsspider.signals import listed_article_skipped, listing_failed
 
 
@@ -61,7 +64,7 @@ class RfiSpider(scrapy.Spider):
             return  # another run holds the archive, or it cannot be written (RunLock)
         settings = self.settings
         self.state = CrawlState.open(settings["ARCHIVE_DIR"])
-        self.known: dict[str, CheckState | None] = {}
+        self.known: Mapping[str, CheckState | None] = ArchivedArticles(self.state)
         self.requested: set[str] = set()
         self.new_budget = settings.getint("RFI_MAX_NEW_ARTICLES")
         self.oldest = datetime.now(UTC) - timedelta(days=settings.getfloat("RFI_OLDEST_DAYS"))
@@ -69,8 +72,8 @@ class RfiSpider(scrapy.Spider):
         due = self.due_articles()
         self.crawler.stats.set_value("refresh/due", len(due))
         self.logger.info("refresh: %d of %d archived articles due", len(due), len(self.known))
-        for url in due:
-            yield self.article_request(url)
+        self.requested.update(due)  # a listing that shows one of them does not ask again
+        long_lived_objects_frozen()
         if settings.getbool("RFI_DISCOVERY"):
             for url in self.listings("RFI_FEEDS", self.edition.feeds):
                 yield self.listing_request(url, self.parse_feed)
@@ -78,6 +81,21 @@ class RfiSpider(scrapy.Spider):
                 yield self.listing_request(url, self.parse_sitemap)
             for url in self.listings("RFI_SECTIONS", self.edition.listing_pages):
                 yield self.listing_request(url, self.parse_section)
+        for url in due:
+            await self.room_to_schedule()
+            yield self.article_request(url)
+
+    async def room_to_schedule(self) -> None:
+        """Wait while the downloader is full and requests are waiting for it.
+
+        Scrapy reads start() on while it must back out, so yielding every due
+        article at once queued them all: at 100,000 that was 100,000 live
+        requests for the garbage collector to scan again and again. Fed as the
+        crawl takes them, a handful exist at a time (Scrapy's "lazy start").
+        """
+        engine = self.crawler.engine
+        while engine.needs_backout():
+            await self.crawler.signals.wait_for(signals.scheduler_empty)
 
     def listings(self, setting: str, edition_default: list[str]) -> list[str]:
         """A listing setting's URLs; unset (None) means the edition's own."""
@@ -89,15 +107,14 @@ class RfiSpider(scrapy.Spider):
         """Archived URLs due now, most overdue first, at most RFI_MAX_CHECKS_PER_RUN."""
         policy = RecheckPolicy.from_settings(self.settings)
         everything = self.settings.getbool("RFI_RECHECK_EVERYTHING")
-        states = self.state.all()
         now = now_ms()
         candidates = []
         with ArchiveIndex.open(self.settings["ARCHIVE_DIR"]) as index:
             for entry in index:
                 if entry.canonical_url in self.known:
                     continue  # a duplicate file of one article: checked once
-                state = states.get(entry.canonical_url)
-                self.known[entry.canonical_url] = state
+                state = self.state.get(entry.canonical_url)  # one at a time: none kept
+                self.known.add(entry.canonical_url)
                 due_at = policy.due_at(state, entry.timestamp)
                 if everything or due_at <= now:
                     candidates.append((due_at, -entry.timestamp, entry.canonical_url))
@@ -281,9 +298,17 @@ class RfiSpider(scrapy.Spider):
             yield self.article_request(item.url)
 
     def closed(self, reason):
+        gc.unfreeze()
         state = getattr(self, "state", None)
         if state is not None:
             state.close()
+
+
+def long_lived_objects_frozen() -> None:
+    """Keep what start-up built (modules, the archive's states, the URLs due) out of the
+    garbage collector's full scans for the rest of the run (gc.freeze; closed() undoes it)."""
+    gc.collect()
+    gc.freeze()
 
 
 def article_of(request) -> str:
