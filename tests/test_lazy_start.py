@@ -107,3 +107,24 @@ def test_listings_are_read_first_and_never_ask_again_for_a_due_article(tmp_path)
     assert (
         articles[0] not in due
     )  # listings first: new articles are found early, however many are due
+
+
+def test_requests_carry_the_validators_read_from_the_crawl_state_when_asked(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from newsspider.archive.state import CrawlState
+    from newsspider.schedule import ArchivedArticles
+    from newsspider.spiders.rfi import RfiSpider
+
+    entries = archive_of(tmp_path / "archive", 3)
+    checked, never = canonical_url(entries[0].url), canonical_url(entries[1].url)
+    settings = {"ARCHIVE_DIR": str(tmp_path / "archive"), "RFI_MAX_CHECKS_PER_RUN": 10}
+    spider = RfiSpider.from_crawler(get_crawler(RfiSpider, settings))
+    with CrawlState.open(tmp_path / "archive") as state:
+        state.record_check(checked, 1_000, changed=True, etag='"v1"', last_modified="Fri")
+        spider.state, spider.known, spider.requested = state, ArchivedArticles(state), set()
+        assert len(spider.due_articles()) == 3 and len(spider.known) == 3
+        state.record_check(checked, 2_000, changed=False, etag='"v2"')  # after start-up
+        assert spider.article_request(checked).headers[b"If-None-Match"] == b'"v2"'
+        assert b"If-None-Match" not in spider.article_request(never).headers
+        assert "https://www.rfi.fr/cn/not-archived" not in spider.known
