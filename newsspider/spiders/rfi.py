@@ -14,14 +14,12 @@ same path.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 import scrapy
-from scrapy import signals
 from twisted.python.failure import Failure
 
 from newsspider import rfi_sources
@@ -38,6 +36,7 @@ from newsspider.discovery import (
     sitemap_listing,
 )
 from newsspider.extensions.ledger import ARTICLE
+from newsspider.frontier import can_feed, collector_restored, collector_tuned, feed
 from newsspider.items import GONE_STATUSES, NOT_MODIFIED, ArticleItem, article_item, failed_item
 from newsspider.loaders import load_article
 from newsspider.middlewares.capture import CAPTURE_META, EXCHANGE_META
@@ -73,7 +72,7 @@ class RfiSpider(scrapy.Spider):
         self.crawler.stats.set_value("refresh/due", len(due))
         self.logger.info("refresh: %d of %d archived articles due", len(due), len(self.known))
         self.requested.update(due)  # a listing that shows one of them does not ask again
-        long_lived_objects_frozen()
+        self.gc_thresholds = collector_tuned()  # the frontier's note says why
         if settings.getbool("RFI_DISCOVERY"):
             for url in self.listings("RFI_FEEDS", self.edition.feeds):
                 yield self.listing_request(url, self.parse_feed)
@@ -81,21 +80,11 @@ class RfiSpider(scrapy.Spider):
                 yield self.listing_request(url, self.parse_sitemap)
             for url in self.listings("RFI_SECTIONS", self.edition.listing_pages):
                 yield self.listing_request(url, self.parse_section)
-        for url in due:
-            await self.room_to_schedule()
-            yield self.article_request(url)
-
-    async def room_to_schedule(self) -> None:
-        """Wait while the downloader is full and requests are waiting for it.
-
-        Scrapy reads start() on while it must back out, so yielding every due
-        article at once queued them all: at 100,000 that was 100,000 live
-        requests for the garbage collector to scan again and again. Fed as the
-        crawl takes them, a handful exist at a time (Scrapy's "lazy start").
-        """
-        engine = self.crawler.engine
-        while engine.needs_backout():
-            await self.crawler.signals.wait_for(signals.scheduler_empty)
+        if not can_feed(self.crawler.engine.scheduler):
+            for url in due:  # a scheduler that cannot say how much waits: it gets them all
+                yield self.article_request(url)
+            return
+        await feed(self.crawler, (self.article_request(url) for url in due))
 
     def listings(self, setting: str, edition_default: list[str]) -> list[str]:
         """A listing setting's URLs; unset (None) means the edition's own."""
@@ -298,17 +287,10 @@ class RfiSpider(scrapy.Spider):
             yield self.article_request(item.url)
 
     def closed(self, reason):
-        gc.unfreeze()
+        collector_restored(getattr(self, "gc_thresholds", None))
         state = getattr(self, "state", None)
         if state is not None:
             state.close()
-
-
-def long_lived_objects_frozen() -> None:
-    """Keep what start-up built (modules, the archive's states, the URLs due) out of the
-    garbage collector's full scans for the rest of the run (gc.freeze; closed() undoes it)."""
-    gc.collect()
-    gc.freeze()
 
 
 def article_of(request) -> str:
