@@ -63,6 +63,9 @@ bench: setup
 	$(BIN)/python bench/archive_open.py
 	$(BIN)/python bench/normalize.py
 	$(BIN)/python bench/refresh_schedule.py
+	$(BIN)/python bench/page_path.py
+	$(BIN)/python bench/frontier.py
+	$(BIN)/python bench/e2e.py --quick
 
 ## Rebuild the shipped cassettes from ../shared (see cassettes/README.md).
 cassettes: setup

@@ -6,6 +6,7 @@ import time
 from datetime import UTC
 
 from itemloaders.processors import Join, MapCompose, TakeFirst
+from scrapy import Selector
 from scrapy.loader import ItemLoader
 
 from newsspider.archive.fingerprint import fingerprint
@@ -36,6 +37,15 @@ class ArticleLoader(ItemLoader):
         return article_item(**item)  # every field, in FIELDS order: one shape for exports
 
 
+def page_selector(tree) -> Selector:
+    """A selector on the page's one tree, for the loader's ``add_xpath``/``add_css``.
+
+    Given only the response, ItemLoader would build ``Selector(response)``: a
+    second parse of the whole page (and a decode of its body to text).
+    """
+    return Selector(root=tree, type="html")
+
+
 def load_article(
     response, tree, article, url: str | None = None, edition=EDITIONS[DEFAULT_EDITION]
 ) -> ArticleItem:
@@ -44,7 +54,7 @@ def load_article(
     ``url`` is the article the page was asked for (default: the page's URL);
     ``edition`` gives the labels of its visible dates.
     """
-    loader = ArticleLoader(response=response)
+    loader = ArticleLoader(selector=page_selector(tree), response=response)
     loader.add_value("url", url or response.url)
     loader.add_value("status", response.status)
     loader.add_value("title", page.title(tree, article))

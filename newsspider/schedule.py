@@ -18,9 +18,10 @@ article due at once; a modified time the page showed counts as a change.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from newsspider.archive.state import CheckState
+from newsspider.archive.state import CheckState, CrawlState
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -63,3 +64,33 @@ class RecheckPolicy:
         )
         stable_since = min(stable_since, state.last_checked_ms)
         return state.last_checked_ms + self.interval(state.last_checked_ms, stable_since)
+
+
+class ArchivedArticles(Mapping[str, "CheckState | None"]):
+    """Each archived article's canonical URL -> its crawl state (None: never checked).
+
+    Only the URLs are held; a state is read from the crawl state when asked (one
+    SQLite lookup by key), so a run over 100,000 archived articles holds ~30 MiB
+    of URLs, not ~100 MiB of states as well.
+    """
+
+    def __init__(self, state: CrawlState):
+        self.state = state
+        self.urls: set[str] = set()
+
+    def add(self, url: str) -> None:
+        self.urls.add(url)
+
+    def __getitem__(self, url: str) -> CheckState | None:
+        if url not in self.urls:
+            raise KeyError(url)
+        return self.state.get(url)
+
+    def __contains__(self, url: object) -> bool:
+        return url in self.urls
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.urls)
+
+    def __len__(self) -> int:
+        return len(self.urls)

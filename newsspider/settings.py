@@ -78,6 +78,9 @@ DOWNLOADER_MIDDLEWARES = {
     "newsspider.middlewares.retry.RetryAfterMiddleware": 550,
     "newsspider.middlewares.capture.CaptureMiddleware": 945,
     "newsspider.middlewares.redirects.ArticleRedirectGuard": 650,  # below RedirectMiddleware
+    # Scrapy's decodes every page to look for a <meta> refresh (middlewares/metarefresh.py).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "newsspider.middlewares.metarefresh.BytesFirstMetaRefreshMiddleware": 580,
     "newsspider.middlewares.cassette.CassetteMiddleware": 950,
 }
 

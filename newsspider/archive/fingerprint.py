@@ -5,12 +5,20 @@ equal; an edited sentence changes the hash. Ignored on purpose: markup and
 attributes, the date line, the image, the share block, the author block, feed
 footers, ads and self-promotion, and every difference of whitespace
 (including U+00A0 and U+3000 runs, which copies do not keep faithfully).
+
+An entry's HTML is parsed once however many readers ask (the loader's
+fingerprint, the validate and suspect pipelines): :func:`entry_text` keeps
+what they read off the parse for the last few entries. It is the same HTML
+that is hashed whether it comes from a page or from an entry file, so a
+page's fingerprint always equals that of the entry written from it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
+from typing import NamedTuple
 
 import lxml.html
 
@@ -36,17 +44,40 @@ def visible_text(title: str, html: str) -> str:
     """The normalized text the fingerprint is taken over: title, lead, body."""
     for suffix in _TITLE_SUFFIXES:
         title = title.removesuffix(suffix)
-    lead, body = _lead_and_body(html)
+    lead, body, _ = entry_text(html)
     words = "\n".join((title, lead, body))
     # All whitespace goes: copies differ in where a space, NBSP or U+3000 sits
     # (and Chinese text does not separate words), never in the words.
     return "\n".join(_WHITESPACE.sub("", part) for part in words.split("\n"))
 
 
-def _lead_and_body(html: str) -> tuple[str, str]:
+class EntryText(NamedTuple):
+    """What readers take from an entry's HTML, read off one parse of it."""
+
+    lead: str
+    """Text of the lead paragraph (the fingerprint's second line, before whitespace goes)."""
+    body: str
+    """Text of the body, without ads, widgets and what follows it (the third line)."""
+    top_divs: tuple[str, ...]
+    """Text of each top-level ``<div>`` as written (the date line, the body, the share or
+    author block…), nothing dropped."""
+
+
+@lru_cache(maxsize=64)
+def entry_text(html: str) -> EntryText:
+    """The text of an entry's HTML; the last entries' are kept (items in flight)."""
     if not html.strip():
-        return "", ""
+        return EntryText("", "", ())
     nodes = lxml.html.fragments_fromstring(html, no_leading_text=False)
+    # Read before _lead_and_body drops the ads and widgets from the tree.
+    top_divs = tuple(
+        node.text_content() for node in nodes if not isinstance(node, str) and node.tag == "div"
+    )
+    lead, body = _lead_and_body(nodes)
+    return EntryText(lead, body, top_divs)
+
+
+def _lead_and_body(nodes: list) -> tuple[str, str]:
     # Top level: date <div>, image (or "Array"), lead <p>, body, then chrome.
     elements = [n for n in nodes[1:] if not isinstance(n, str) and n.tag != "img"]
     lead = ""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-import lxml.html
-
+from newsspider.archive.fingerprint import entry_text
 from newsspider.items import ArticleItem, fail, is_page
 
 logger = logging.getLogger(__name__)
@@ -45,7 +44,7 @@ def problem(item: ArticleItem) -> str | None:
 
 
 def _has_body_text(html: str) -> bool:
-    # The body is the first top-level <div> after the date line.
-    nodes = lxml.html.fragments_fromstring(html, no_leading_text=False)
-    divs = [n for n in nodes if not isinstance(n, str) and n.tag == "div"]
-    return len(divs) >= 2 and bool(divs[1].text_content().strip())
+    # The body is the first top-level <div> after the date line. The loader has
+    # just read the same HTML for the fingerprint: entry_text does not parse it again.
+    divs = entry_text(html).top_divs
+    return len(divs) >= 2 and bool(divs[1].strip())

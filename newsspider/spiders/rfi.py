@@ -15,6 +15,7 @@ same path.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
@@ -35,11 +36,12 @@ from newsspider.discovery import (
     sitemap_listing,
 )
 from newsspider.extensions.ledger import ARTICLE
+from newsspider.frontier import can_feed, collector_restored, collector_tuned, feed
 from newsspider.items import GONE_STATUSES, NOT_MODIFIED, ArticleItem, article_item, failed_item
 from newsspider.loaders import load_article
 from newsspider.middlewares.capture import CAPTURE_META, EXCHANGE_META
 from newsspider.page import article as page
-from newsspider.schedule import RecheckPolicy
+from newsspider.schedule import ArchivedArticles, RecheckPolicy
 from newsspider.signals import listed_article_skipped, listing_failed
 
 
@@ -61,7 +63,7 @@ class RfiSpider(scrapy.Spider):
             return  # another run holds the archive, or it cannot be written (RunLock)
         settings = self.settings
         self.state = CrawlState.open(settings["ARCHIVE_DIR"])
-        self.known: dict[str, CheckState | None] = {}
+        self.known: Mapping[str, CheckState | None] = ArchivedArticles(self.state)
         self.requested: set[str] = set()
         self.new_budget = settings.getint("RFI_MAX_NEW_ARTICLES")
         self.oldest = datetime.now(UTC) - timedelta(days=settings.getfloat("RFI_OLDEST_DAYS"))
@@ -69,8 +71,8 @@ class RfiSpider(scrapy.Spider):
         due = self.due_articles()
         self.crawler.stats.set_value("refresh/due", len(due))
         self.logger.info("refresh: %d of %d archived articles due", len(due), len(self.known))
-        for url in due:
-            yield self.article_request(url)
+        self.requested.update(due)  # a listing that shows one of them does not ask again
+        self.gc_thresholds = collector_tuned()  # the frontier's note says why
         if settings.getbool("RFI_DISCOVERY"):
             for url in self.listings("RFI_FEEDS", self.edition.feeds):
                 yield self.listing_request(url, self.parse_feed)
@@ -78,6 +80,11 @@ class RfiSpider(scrapy.Spider):
                 yield self.listing_request(url, self.parse_sitemap)
             for url in self.listings("RFI_SECTIONS", self.edition.listing_pages):
                 yield self.listing_request(url, self.parse_section)
+        if not can_feed(self.crawler.engine.scheduler):
+            for url in due:  # a scheduler that cannot say how much waits: it gets them all
+                yield self.article_request(url)
+            return
+        await feed(self.crawler, (self.article_request(url) for url in due))
 
     def listings(self, setting: str, edition_default: list[str]) -> list[str]:
         """A listing setting's URLs; unset (None) means the edition's own."""
@@ -89,15 +96,14 @@ class RfiSpider(scrapy.Spider):
         """Archived URLs due now, most overdue first, at most RFI_MAX_CHECKS_PER_RUN."""
         policy = RecheckPolicy.from_settings(self.settings)
         everything = self.settings.getbool("RFI_RECHECK_EVERYTHING")
-        states = self.state.all()
         now = now_ms()
         candidates = []
         with ArchiveIndex.open(self.settings["ARCHIVE_DIR"]) as index:
             for entry in index:
                 if entry.canonical_url in self.known:
                     continue  # a duplicate file of one article: checked once
-                state = states.get(entry.canonical_url)
-                self.known[entry.canonical_url] = state
+                state = self.state.get(entry.canonical_url)  # one at a time: none kept
+                self.known.add(entry.canonical_url)
                 due_at = policy.due_at(state, entry.timestamp)
                 if everything or due_at <= now:
                     candidates.append((due_at, -entry.timestamp, entry.canonical_url))
@@ -283,6 +289,7 @@ class RfiSpider(scrapy.Spider):
             yield self.article_request(item.url)
 
     def closed(self, reason):
+        collector_restored(getattr(self, "gc_thresholds", None))
         state = getattr(self, "state", None)
         if state is not None:
             state.close()
