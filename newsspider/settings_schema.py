@@ -38,6 +38,7 @@ from newsspider.settings_rules import (
     log_level,
     module,
     module_list,
+    redis_url,
     subfolder,
     url,
     url_list,
@@ -45,7 +46,7 @@ from newsspider.settings_rules import (
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 """VCR.py's record modes ("any" is not documented by VCR.py, so not offered)."""
-PROJECT_PREFIXES = ("ARCHIVE_", "RFI_", "VCR_")
+PROJECT_PREFIXES = ("ARCHIVE_", "RFI_", "VCR_", "REDIS_")
 """A ``-s`` name with one of these prefixes that no rule knows is a typo."""
 
 
@@ -125,6 +126,11 @@ SCHEMA: dict[str, Rule] = {
     "RFI_MAX_CHECKS_PER_RUN": Int(min=0),
     "RFI_MAX_ERROR_RATE": Float(min=0, max=1),
     "RFI_PROGRESS_INTERVAL": Float(min=0),
+    "ADDONS": components,
+    "REDIS_URL": redis_url,
+    "REDIS_LEASE_TIMEOUT": Float(min=0, above=True),
+    "REDIS_POLL_INTERVAL": Float(min=0, above=True),
+    "REDIS_JOIN_TIMEOUT": Float(min=0),
 }
 
 

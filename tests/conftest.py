@@ -14,10 +14,17 @@ from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.settings import Settings
 
 from newsspider.spiders.rfi import RfiSpider
+from tests.redis_server import started
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_ARCHIVE = ROOT.parent / "shared" / "rfi" / "archive"
 CASSETTES = ROOT / "cassettes"
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A real redis-server on a free loopback port (tests/redis_server.py)."""
+    yield from started(tmp_path / "redis")
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ import sys
 from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+from newsspider.distributed import argument_problems
 from newsspider.settings_schema import command_line_problems, problems
 from newsspider.verdict import SIGNAL, exit_status
 
@@ -42,6 +43,7 @@ class Command(ScrapyCrawlCommand):
         refuse(command_line_problems(opts.set or []))
         super().process_options(args, opts)
         refuse(problems(self.settings))
+        refuse(argument_problems(opts.spargs, self.settings))  # -a role=worker needs REDIS_URL
 
     def _create_crawler(self, spidercls):
         self.crawler = super()._create_crawler(spidercls)
