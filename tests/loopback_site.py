@@ -62,7 +62,7 @@ class Hits:
 def site_from_cassette(cassette: Path, hits: Hits, delay: float = 0.0, overrides=None) -> dict:
     """LoopbackServer routes answering as the cassette does; article pages after ``delay``
     seconds (so that several processes share the work); ``overrides`` maps a path to a
-    route of its own."""
+    function that makes its route from the recorded one (or from None)."""
     recorded = yaml.safe_load(cassette.read_text(encoding="utf-8"))
     routes = {}
     for interaction in recorded["interactions"]:
@@ -75,7 +75,8 @@ def site_from_cassette(cassette: Path, hits: Hits, delay: float = 0.0, overrides
         body = body.encode() if isinstance(body, str) else body
         wait = delay if path.startswith("/cn/") else 0.0
         routes[path] = _route(status, headers, body, wait)
-    routes.update(overrides or {})
+    for path, override in (overrides or {}).items():
+        routes[path] = override(routes.get(path))
     return {path: _counted(path, route, hits) for path, route in routes.items()}
 
 

@@ -1,0 +1,72 @@
+"""One politeness budget for all processes of a run over Redis: together they keep the
+site's Crawl-delay and DOWNLOAD_DELAY, and a Retry-After answered to one holds them all
+back. Three processes (the archive's and two workers) against a loopback site that
+notes when each request arrives."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from newsspider.archive import read_entry
+from tests.cassette_factory import SMALL_ARCHIVE
+from tests.conftest import SHARED_ARCHIVE
+from tests.test_distributed import distributed_refresh, last_line
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+SEED_PATH = read_entry(SHARED_ARCHIVE / SMALL_ARCHIVE[0]).url.removeprefix("https://www.rfi.fr")
+SLACK = 0.03
+"""Seconds between a send and its arrival at the server, on loopback."""
+
+
+def gaps(times: list[float]) -> list[float]:
+    return [b - a for a, b in itertools.pairwise(times)]
+
+
+def robots_with_crawl_delay(seconds: float):
+    body = f"User-agent: *\nCrawl-delay: {seconds}\nDisallow:\n".encode()
+    return lambda recorded: lambda count: (200, {"Content-Type": "text/plain"}, body)
+
+
+def test_all_processes_together_keep_the_sites_crawl_delay(tmp_path, redis_server):
+    _, hits, processes, logs = distributed_refresh(
+        tmp_path,
+        redis_server.url,
+        delay=0,
+        routes={"/robots.txt": robots_with_crawl_delay(0.3)},
+        DOWNLOAD_DELAY=0.1,
+        RFI_SITEMAPS="",
+        RFI_SECTIONS="",  # the feeds and their articles: enough requests to time
+    )
+    assert [p.returncode for p in processes] == [0, 0, 0], logs[0][-3000:]
+    times = [t for t, _ in hits.log]
+    assert len(times) >= 12
+    assert min(gaps(times)) >= 0.1 - SLACK  # DOWNLOAD_DELAY, all processes together
+    robots_read = max(i for i, (_, path) in enumerate(hits.log) if path == "/robots.txt")
+    assert min(gaps(times[robots_read:])) >= 0.3 - SLACK  # then the site's Crawl-delay
+
+
+def test_a_retry_after_answered_to_one_process_holds_them_all_back(tmp_path, redis_server):
+    def busy_once(recorded):
+        def answer(count):
+            if count == 0:
+                return 503, {"Retry-After": "1"}, b""
+            return recorded(count)
+
+        return answer
+
+    _, hits, processes, logs = distributed_refresh(
+        tmp_path, redis_server.url, delay=0, routes={SEED_PATH: busy_once}
+    )
+    assert [p.returncode for p in processes] == [0, 0, 0], logs[0][-3000:]
+    [busy_at, *_] = [t for t, path in hits.log if path == SEED_PATH]
+    during = [path for t, path in hits.log if busy_at + 0.1 < t < busy_at + 1 - SLACK]
+    assert during == []  # nobody sent anything while the site asked to wait
+    assert [path for _, path in hits.log].count(SEED_PATH) == 2  # and then it was retried
+    # a transient answer: the run ends as complete as one without it
+    assert (
+        last_line(logs[0])
+        == "INFO: refresh: checked=10 unchanged=4 updated=0 new=6 gone=0 failed=0"
+    )
