@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python bench/archive_open.py
 	$(BIN)/python bench/normalize.py
 	$(BIN)/python bench/refresh_schedule.py
+	$(BIN)/python bench/distributed.py
 
 ## Rebuild the shipped cassettes from ../shared (see cassettes/README.md).
 cassettes: setup
