@@ -144,3 +144,27 @@ def test_a_worker_needs_a_frontier_and_a_known_role(tmp_path):
     assert done.stderr.splitlines() == [
         "argument role='worker': needs -s REDIS_URL=redis://HOST:PORT/DB (the frontier)"
     ]
+
+
+def test_a_new_run_drops_what_a_dead_archive_process_left(redis_server):
+    from types import SimpleNamespace
+
+    from scrapy.settings import Settings
+
+    from newsspider.distributed.frontier import Frontier
+
+    client = redis_server.client()
+    dead = Ledger(client, "newsspider:rfi:cn", "20261201T000000Z-dead00")
+    seed(dead, "a")
+    client.set("newsspider:rfi:cn:site:www.rfi.fr:crawl_delay", 5000)
+    settings = Settings(
+        {"REDIS_LEASE_TIMEOUT": 60, "REDIS_POLL_INTERVAL": 1, "REDIS_JOIN_TIMEOUT": 1}
+    )
+    crawler = SimpleNamespace(settings=settings, stats=None, engine=None)
+    frontier = Frontier(crawler, client, redis_server.url, "archive", "newsspider:rfi:cn")
+    ledger = frontier.begin()
+    assert dead.pending() == 0 and dead.queued() == 0
+    assert (
+        client.get("newsspider:rfi:cn:site:www.rfi.fr:crawl_delay") == b"5000"
+    )  # politeness stays
+    assert client.get("newsspider:rfi:cn:run") == ledger.run.encode()

@@ -96,11 +96,22 @@ class Frontier:
         if not self.redis.set(self.current_key, run, nx=True, px=self.lease_ms):
             other = self.redis.get(self.current_key)
             raise FrontierBusy(other.decode() if other else "?")
+        self.drop_stale_runs(run)
         self.ledger = Ledger(self.redis, self.namespace, run)
         self.redis.set(self.ledger.key["state"], RUNNING)
         self._seen()
         logger.info("frontier: run %s on redis %s (%s)", run, self.where, self.namespace)
         return self.ledger
+
+    def drop_stale_runs(self, run: str) -> None:
+        """Keys of runs whose archive's process died (this one holds the claim now)."""
+        stale = [
+            key
+            for key in self.redis.scan_iter(f"{self.namespace}:*:*")
+            if key.decode().split(":")[len(self.namespace.split(":"))] not in (run, "site")
+        ]
+        if stale:
+            self.redis.delete(*stale)
 
     async def join(self) -> Ledger | None:
         """Wait for a run to join (a worker), at most REDIS_JOIN_TIMEOUT seconds."""
