@@ -188,6 +188,8 @@ class Frontier:
             return
         if isinstance(exc, FrontierLost):
             self.broken = str(exc)
+        elif self._server is None:
+            self.broken = f"Redis at {self.where} not reachable ({exc})"
         else:
             self.broken = f"Redis at {self.where} went away ({exc})"
         stats = self.crawler.stats

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter, defaultdict
 
 from scrapy.http import Headers, Request
@@ -54,7 +55,12 @@ class Collector:
         """Everything the run hands back, as items and requests for the engine, until the
         run is over (or Redis fails it)."""
         frontier = self.frontier
+        last_tick = 0.0
         while not frontier.broken:
+            if time.monotonic() - last_tick >= frontier.poll:  # busy or not: heartbeat
+                if guarded(frontier, frontier.tick) != RUNNING:
+                    return
+                last_tick = time.monotonic()
             batch = guarded(frontier, lambda: frontier.ledger.read(self.after, BATCH), [])
             for message_id, data in batch:
                 self.after = message_id
@@ -69,8 +75,6 @@ class Collector:
             if self.over():
                 guarded(frontier, lambda: frontier.finish(FINISHED))
                 self.finished = not frontier.broken
-                return
-            if guarded(frontier, frontier.tick) != RUNNING:
                 return
             wake(self.crawler.engine)  # requests may wait in the frontier for this process too
             await asyncio.sleep(frontier.poll)
