@@ -107,7 +107,7 @@ def distributed_refresh(tmp_path, redis_url, *, worker_extra=None, delay=0.1, ro
             start(log, "-a", "role=worker", *settings_for(site.base, **worker, **more))
             for log, more in zip(logs[1:], [worker_extra or {}, {}], strict=True)
         ]
-        time.sleep(1)  # the workers are waiting when the run begins
+        wait_for_spider_opened(logs[1:])  # the workers are waiting when the run begins
         archive_process = start(
             logs[0], "-s", f"ARCHIVE_DIR={archive}", *settings_for(site.base, **frontier)
         )
@@ -116,6 +116,13 @@ def distributed_refresh(tmp_path, redis_url, *, worker_extra=None, delay=0.1, ro
             process.wait(timeout=90)
     assert not (tmp_path / "no-archive-here").exists()
     return archive, hits, processes, [log.read_text() for log in logs]
+
+
+def wait_for_spider_opened(logs: list[Path], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not all("Spider opened" in log.read_text() for log in logs):
+        assert time.monotonic() < deadline, "a worker did not start"
+        time.sleep(0.05)
 
 
 def last_line(log: str) -> str:
@@ -184,7 +191,8 @@ def test_a_redis_restart_mid_run_fails_the_run_with_one_line_and_leaves_the_arch
         worker = start(tmp_path / "worker.log", "-a", "role=worker", *settings)
         run = start(tmp_path / "archive.log", "-s", f"ARCHIVE_DIR={archive}", *settings)
         deadline = time.monotonic() + 30
-        while len([p for p in hits.paths() if p.startswith("/cn/")]) < 3:
+        joined = tmp_path / "worker.log"
+        while "joined run" not in joined.read_text() or len(hits.paths()) < 6:
             assert time.monotonic() < deadline, "the run never got going"
             time.sleep(0.05)
         redis_server.stop()
