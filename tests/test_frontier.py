@@ -4,6 +4,7 @@ once. And what travels through Redis comes back as it left, or not at all."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -168,3 +169,28 @@ def test_a_new_run_drops_what_a_dead_archive_process_left(redis_server):
         client.get("newsspider:rfi:cn:site:www.rfi.fr:crawl_delay") == b"5000"
     )  # politeness stays
     assert client.get("newsspider:rfi:cn:run") == ledger.run.encode()
+
+
+def test_a_run_over_redis_reports_what_each_process_handed_back():
+    from datetime import UTC, datetime
+
+    from newsspider.runreport.jsondoc import json_report
+    from newsspider.runreport.markdown import markdown
+    from newsspider.runreport.model import RunReport
+
+    alone = RunReport(started=datetime(2026, 12, 2, tzinfo=UTC))
+    assert "## Processes" not in markdown(alone) and "workers" not in json_report(alone)
+    rows = {
+        "host-a:812": {"requests": 12, "items": 9, "failed": 1, "put back": 2},
+        "archive-host:77 (archive)": {"requests": 3, "items": 3, "failed": 0, "put back": 0},
+    }
+    over_redis = RunReport(started=datetime(2026, 12, 2, tzinfo=UTC), workers=rows)
+    text = markdown(over_redis)
+    assert text.endswith(
+        "## Processes (2)\n\n"
+        "| process | requests | items | failed | put back |\n"
+        "|---|---|---|---|---|\n"
+        "| host-a:812 | 12 | 9 | 1 | 2 |\n"
+        "| archive-host:77 (archive) | 3 | 3 | 0 | 0 |\n"
+    )
+    assert json.loads(json_report(over_redis))["workers"] == rows
