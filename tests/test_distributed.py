@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 
 from newsspider import settings as project_settings
-from tests.cassette_factory import SMALL_ARCHIVE
-from tests.conftest import CASSETTES, ROOT, make_archive, run_scrapy
+from newsspider.archive import read_entry
+from tests.cassette_factory import DISCOVERED, SMALL_ARCHIVE
+from tests.conftest import CASSETTES, ROOT, SHARED_ARCHIVE, make_archive, run_scrapy
 from tests.loopback import LoopbackServer
-from tests.loopback_site import Hits, site_from_cassette
+from tests.loopback_site import SITE, Hits, site_from_cassette
 
 DISCOVERY = CASSETTES / "test_discovery" / "discovery.yaml"
 NOW_MS = 1_800_000_000_000
@@ -220,3 +221,25 @@ def test_a_redis_restart_mid_run_fails_the_run_with_one_line_and_leaves_the_arch
     assert not [p for p in archive.rglob("*") if p.name.startswith(".tmp-")]
     check = run_scrapy("archive", "check", str(archive))
     assert check.returncode == 0, check.stdout[-2000:]
+
+
+def test_redirects_to_a_page_the_run_asked_for_end_as_in_one_process(tmp_path, redis_server):
+    """Every new article redirects to an archived one: the dupefilter drops the redirects,
+    in whichever process they happen, and the run ends with the same result."""
+    target = read_entry(SHARED_ARCHIVE / SMALL_ARCHIVE[0]).url.removeprefix(SITE)
+    new = {name for names in DISCOVERED.values() for name in names}
+    moved = ["/" + read_entry(SHARED_ARCHIVE / name).url.removeprefix(SITE) for name in new]
+    redirect = {
+        path: (lambda recorded: lambda count: (301, {"Location": "/" + target}, b""))
+        for path in moved
+    }
+    single = make_archive(tmp_path / "single", SMALL_ARCHIVE)
+    with LoopbackServer(site_from_cassette(DISCOVERY, Hits(), overrides=redirect)) as site:
+        alone = run_scrapy("crawl", "rfi", "-s", f"ARCHIVE_DIR={single}", *settings_for(site.base))
+    assert alone.returncode == 0, alone.stderr[-3000:]
+    assert last_line(alone.stderr).startswith("INFO: refresh: checked=4 ")
+
+    archive, _, processes, logs = distributed_refresh(tmp_path, redis_server.url, routes=redirect)
+    assert [p.returncode for p in processes] == [0, 0, 0], logs[0][-3000:]
+    assert last_line(logs[0]) == last_line(alone.stderr)
+    assert snapshot(archive) == snapshot(single)

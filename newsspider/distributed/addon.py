@@ -22,6 +22,10 @@ HOLDS = "newsspider.distributed.politeness.SharedHolds"
 ARCHIVE_ONLY_EXTENSIONS = (
     "newsspider.extensions.runlock.RunLock",
     "newsspider.extensions.report.RefreshReport",
+    # they account for the run's articles and publish the archive: the archive's process
+    # does that for the whole run (switched off only where a project enables them)
+    "newsspider.extensions.ledger.ArticleLedger",
+    "newsspider.extensions.publish.PublishChanges",
 )
 OVER_ALL = "cmdline"
 HOLDS_ORDER = 560
@@ -47,6 +51,8 @@ class Distributed:
             settings["DOWNLOAD_HANDLERS"].set(scheme, PACED, priority=OVER_ALL)
         settings["DOWNLOADER_MIDDLEWARES"].set(HOLDS, HOLDS_ORDER, priority=OVER_ALL)
         if self.role == WORKER:
+            enabled = settings["EXTENSIONS"]
             for extension in ARCHIVE_ONLY_EXTENSIONS:
-                settings["EXTENSIONS"].set(extension, None, priority=OVER_ALL)
+                if extension in enabled:  # Scrapy imports every path named, even as None
+                    enabled.set(extension, None, priority=OVER_ALL)
             settings.set("ITEM_PIPELINES", {}, priority=OVER_ALL)

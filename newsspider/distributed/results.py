@@ -17,6 +17,7 @@ import logging
 import time
 from collections import Counter, defaultdict
 
+from scrapy import signals
 from scrapy.http import Headers, Request
 from scrapy.responsetypes import responsetypes
 from scrapy.utils.request import request_from_dict
@@ -104,6 +105,11 @@ class Collector:
                 self.crawler.signals.send_catch_log(signal=self.signals[name], **kwargs)
         if message["kind"] == "response":
             yield from self.callback(message, worker)
+        elif message["kind"] == "dropped":  # a worker's redirect to a page asked for already
+            request = self.request(message["request"])
+            self.crawler.signals.send_catch_log(
+                signal=signals.request_dropped, request=request, spider=self.spider
+            )
         for output in message.get("outputs", ()):
             if "request" in output:
                 yield self.request(output["request"])

@@ -16,7 +16,7 @@ from scrapy_redis.scheduler import Scheduler
 from newsspider.distributed import wire
 from newsspider.distributed.calls import Calls
 from newsspider.distributed.frontier import FAILED_STATE, STOPPED, Frontier, guarded
-from newsspider.distributed.queue import LEASE, LeasedQueue, RunDupeFilter
+from newsspider.distributed.queue import LEASE, LeasedQueue, RunDupeFilter, unwrapped
 
 logger = logging.getLogger(__name__)
 
@@ -71,19 +71,21 @@ class FrontierScheduler(Scheduler):
         if not request.dont_filter and self.df.request_seen(request):
             self.df.log(request, self.spider)
             if lease:  # a redirect to a page this run has asked for: the request ends here
-                self._dropped(lease)
+                self._dropped(lease, request)
             return False
         if not self.queue.push(request):
             return False  # a retry of a request accounted for meanwhile
         self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
-    def _dropped(self, lease: str) -> None:
-        if self.frontier.is_archive:
+    def _dropped(self, lease: str, request) -> None:
+        self.stats.inc_value("frontier/dropped")
+        if self.frontier.is_archive:  # the engine sends request_dropped here itself
             self.frontier.held.discard(lease)
             self.frontier.ledger.ack(lease)
-        else:
-            self.calls.send(lease, {"kind": "dropped"})
+        else:  # the archive's process sends request_dropped for it (it counts articles)
+            data = unwrapped(request).to_dict(spider=self.spider)
+            self.calls.send(lease, {"kind": "dropped", "request": data})
 
     def next_request(self):
         if self.queue is None or self.frontier.broken:
