@@ -150,7 +150,7 @@ class SharedHolds(_Shared):
             return  # Scrapy's robots.txt middleware says what is wrong with it
         if not delay:
             return
-        delay = min(float(delay), self.settings.getfloat("ROBOTSTXT_MAX_CRAWL_DELAY", 0) or delay)
+        delay = min(float(delay), self.settings.getfloat("ROBOTSTXT_CRAWL_DELAY_MAX", 0) or delay)
         key = self.key("crawl_delay", request)
         ms = int(float(delay) * 1000)
         guarded(self.frontier, lambda: self.frontier.redis.set(key, ms, px=KEEP_MS))

@@ -62,9 +62,11 @@ class FrontierScheduler(Scheduler):
         return len(self) > 0
 
     def enqueue_request(self, request) -> bool:
-        if self.queue is None or self.frontier.broken:
+        if self.queue is None:
             return False
-        return guarded(self.frontier, lambda: self._enqueue(request), False)
+        # A run stopping because Redis failed abandons what comes now, as a run stopped by
+        # Ctrl-C abandons its queue: not "dropped" (that says the dupefilter refused it).
+        return guarded(self.frontier, lambda: self._enqueue(request), True)
 
     def _enqueue(self, request) -> bool:
         lease = request.meta.get(LEASE)
