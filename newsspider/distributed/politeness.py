@@ -100,11 +100,17 @@ class PacedDownloadHandler(_Shared):
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.handlers: dict[str, object] = {}
+        # Built now, not at the first request: the wait is for the send, not for setting up.
+        base = self.settings.getdict("DOWNLOAD_HANDLERS_BASE")
+        self.handlers = {
+            scheme: build_from_crawler(load_object(base[scheme]), crawler)
+            for scheme in ("http", "https")
+        }
 
     async def download_request(self, request):
+        handler = self.handlers[urlparse_cached(request).scheme]
         await self.wait_for_turn(request)
-        return await self.inner(urlparse_cached(request).scheme).download_request(request)
+        return await handler.download_request(request)
 
     async def wait_for_turn(self, request) -> None:
         interval_ms = int(self.settings.getfloat("DOWNLOAD_DELAY") * 1000)
@@ -119,12 +125,6 @@ class PacedDownloadHandler(_Shared):
             if guarded(self.frontier, lambda: hold_left(keys=keys[1:2]), 0) <= 0:
                 return
             # a Retry-After hold came while this request waited: its turn is void
-
-    def inner(self, scheme: str):
-        if scheme not in self.handlers:
-            path = self.settings.getdict("DOWNLOAD_HANDLERS_BASE")[scheme]
-            self.handlers[scheme] = build_from_crawler(load_object(path), self.crawler)
-        return self.handlers[scheme]
 
     async def close(self) -> None:
         for handler in self.handlers.values():
