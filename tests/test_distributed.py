@@ -224,10 +224,10 @@ def test_a_redis_restart_mid_run_fails_the_run_with_one_line_and_leaves_the_arch
 
 
 def test_redirects_to_a_page_the_run_asked_for_end_as_in_one_process(tmp_path, redis_server):
-    """Every new article redirects to an archived one: the dupefilter drops the redirects,
-    in whichever process they happen, and the run ends with the same result."""
+    """New articles redirect to an archived one: the dupefilter drops the redirects, in
+    whichever process they happen, and the run ends with the same result."""
     target = read_entry(SHARED_ARCHIVE / SMALL_ARCHIVE[0]).url.removeprefix(SITE)
-    new = {name for names in DISCOVERED.values() for name in names}
+    new = sorted({name for names in DISCOVERED.values() for name in names})[:3]
     moved = ["/" + read_entry(SHARED_ARCHIVE / name).url.removeprefix(SITE) for name in new]
     redirect = {
         path: (lambda recorded: lambda count: (301, {"Location": SITE + target}, b""))
