@@ -46,14 +46,18 @@ class RedisServer:
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=1)
         deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return self
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    pytest.fail(f"redis-server did not start on port {self.port}")
-                time.sleep(0.05)
+        try:
+            while True:
+                try:
+                    client.ping()
+                    return self
+                except redis.ConnectionError:
+                    if time.monotonic() > deadline or self.process.poll() is not None:
+                        pytest.fail(f"redis-server did not start on port {self.port}")
+                    time.sleep(0.05)
+        except BaseException:
+            self.stop()  # never leave a server behind (e.g. the network blocked for the test)
+            raise
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
