@@ -8,6 +8,7 @@ BIN := $(VENV)/bin
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server >/dev/null)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
@@ -66,6 +67,7 @@ bench: setup
 	$(BIN)/python bench/page_path.py
 	$(BIN)/python bench/frontier.py
 	$(BIN)/python bench/e2e.py --quick
+	$(BIN)/python bench/distributed.py
 
 ## Rebuild the shipped cassettes from ../shared (see cassettes/README.md).
 cassettes: setup

@@ -33,8 +33,10 @@ At 100,000 due 304s: 3 full collections instead of 810, 783 pages/s instead of 6
 
 
 def can_feed(scheduler) -> bool:
-    """Whether the scheduler says how many requests wait in it (Scrapy's does)."""
-    return hasattr(scheduler, "__len__")
+    """Whether feeding a reserve at a time helps: the scheduler keeps its requests in
+    this process's memory (Scrapy's does) and says how many wait. A shared frontier
+    (REDIS_URL) keeps them in Redis, and its run is seeded whole before results are read."""
+    return hasattr(scheduler, "__len__") and getattr(scheduler, "requests_in_memory", True)
 
 
 async def feed(crawler, requests: Iterator[Request]) -> None:

@@ -159,6 +159,20 @@ at most this many."""
 RFI_STATE_COMMIT_SECONDS = 5.0
 """A finished check waits at most this long for its batch: the next check commits it."""
 
+# --- Scaling out on Redis (newsspider/distributed/, README "Several machines") -----------
+ADDONS = {"newsspider.distributed.addon.Distributed": 0}
+"""Off unless REDIS_URL is set."""
+REDIS_URL = None
+"""redis://HOST:PORT/DB of the shared frontier; None: one process, no Redis. Workers:
+scrapy crawl rfi -s REDIS_URL=... -a role=worker"""
+REDIS_LEASE_TIMEOUT = 60
+"""Seconds a process may stop answering before the requests it took are put back (once),
+then failed; also how long the archive's process may stop answering before workers leave."""
+REDIS_POLL_INTERVAL = 0.5
+"""Seconds between looks at the frontier while there is nothing to do."""
+REDIS_JOIN_TIMEOUT = 300
+"""Seconds a worker waits for the archive's process to begin a run before it exits."""
+
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_EXPORT_FIELDS = list(items.FIELDS)

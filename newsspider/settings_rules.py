@@ -141,6 +141,25 @@ def url(value) -> str | None:
     return None
 
 
+def redis_url(value) -> str | None:
+    """A redis:// (or rediss://) URL with a host, and a database number if any; or nothing."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        return "not a redis://HOST:PORT/DB URL"
+    parts = urlsplit(value)
+    database = parts.path.lstrip("/")
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname or not port_ok:
+        return "not a redis://HOST:PORT/DB URL"
+    if database and not database.isdigit():
+        return f"database {database!r} is not a number"
+    return None
+
+
 def url_list(value) -> str | None:
     items = listed(value)
     for item in items:

@@ -40,6 +40,7 @@ from newsspider.settings_rules import (
     module,
     module_list,
     name_list,
+    redis_url,
     subfolder,
     url,
     url_list,
@@ -47,7 +48,7 @@ from newsspider.settings_rules import (
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 """VCR.py's record modes ("any" is not documented by VCR.py, so not offered)."""
-PROJECT_PREFIXES = ("ARCHIVE_", "RFI_", "VCR_")
+PROJECT_PREFIXES = ("ARCHIVE_", "RFI_", "VCR_", "REDIS_")
 """A ``-s`` name with one of these prefixes that no rule knows is a typo."""
 
 
@@ -140,6 +141,11 @@ SCHEMA: dict[str, Rule] = {
     "RFI_PROGRESS_INTERVAL": Float(min=0),
     "RFI_STATE_COMMIT_EVERY": Int(min=1),
     "RFI_STATE_COMMIT_SECONDS": Float(min=0),
+    "ADDONS": components,
+    "REDIS_URL": redis_url,
+    "REDIS_LEASE_TIMEOUT": Float(min=0, above=True),
+    "REDIS_POLL_INTERVAL": Float(min=0, above=True),
+    "REDIS_JOIN_TIMEOUT": Float(min=0),
 }
 
 

@@ -53,6 +53,8 @@ def run_verdict(stats, settings, counts: dict[str, int]) -> Verdict | None:
     """Why this run was not a complete success, or None when it was."""
     if stats.get_value(SIGNAL):
         return Verdict("interrupted", f"checked {counts['checked']} of {due(stats)} due")
+    if stats.get_value(FAILED):  # a component said why already (the frontier lost Redis)
+        return Verdict("failed", stats.get_value(FAILED))
     write_errors = stats.get_value(WRITE_ERRORS, 0)
     if write_errors:
         errno = stats.get_value(WRITE_ERROR) or "error"

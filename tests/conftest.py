@@ -18,6 +18,7 @@ from scrapy.settings import Settings
 
 from newsspider.signals import recording_failed
 from newsspider.spiders.rfi import RfiSpider
+from tests.redis_server import started
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -62,6 +63,12 @@ def read_only_folders(record_mode):
     changed = [str(f) for f in folders if folder_state(f) != before[f]]
     if changed:
         pytest.fail(f"the tests wrote into {', '.join(changed)}", pytrace=False)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A real redis-server on a free loopback port (tests/redis_server.py)."""
+    yield from started(tmp_path / "redis")
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ import sys
 from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 
+from newsspider.distributed import argument_problems
 from newsspider.settings_schema import command_line_problems, problems
 from newsspider.verdict import SIGNAL, exit_status
 
@@ -44,6 +45,7 @@ class Command(ScrapyCrawlCommand):
         # The one command that refreshes the archive; `-s REFRESH_ENABLED=...` still wins.
         self.settings.set("REFRESH_ENABLED", True, priority="project")
         refuse(problems(self.settings))
+        refuse(argument_problems(opts.spargs, self.settings))  # -a role=worker needs REDIS_URL
 
     def _create_crawler(self, spidercls):
         self.crawler = super()._create_crawler(spidercls)

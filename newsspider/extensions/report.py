@@ -161,6 +161,7 @@ class RefreshReport:
         report.verdict = str(recorded(stats) or "ok")  # RunLock may have recorded one too
         report.finished = datetime.now(UTC)
         report.finish_reason = reason
+        report.workers = stats.get_value("frontier/workers") or {}  # set by a run over Redis
         self.complete_from_archive()
         try:
             self.path = write_report(report, self.folder)

@@ -30,4 +30,6 @@ def json_report(report: RunReport) -> str:
         "urls": {outcome: [a.url for a in listed] for outcome, listed in articles.items()},
         "failures": {a.url: a.reason for a in report.articles["failed"]},
     }
+    if report.workers:  # a run over Redis (REDIS_URL)
+        data["workers"] = report.workers
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

@@ -28,6 +28,7 @@ def markdown(report: RunReport) -> str:
     lines += _listings(report)
     lines += _not_added(report)
     lines += _unreadable(report)
+    lines += _workers(report)
     return "\n".join(lines) + "\n"
 
 
@@ -130,3 +131,23 @@ def _unreadable(report: RunReport) -> list[str]:
         else f"- `{item.name}`: {item.reason}"
         for item in files
     ]
+
+
+WORKER_COLUMNS = ("requests", "items", "failed", "put back")
+
+
+def _workers(report: RunReport) -> list[str]:
+    """A run over Redis: what each process handed back."""
+    if not report.workers:
+        return []
+    lines = [
+        "",
+        f"## Processes ({len(report.workers)})",
+        "",
+        "| process | " + " | ".join(WORKER_COLUMNS) + " |",
+        "|---|" + "---|" * len(WORKER_COLUMNS),
+    ]
+    for name, counts in report.workers.items():
+        cells = " | ".join(str(counts.get(column, 0)) for column in WORKER_COLUMNS)
+        lines.append(f"| {name} | {cells} |")
+    return lines

@@ -90,6 +90,9 @@ class RunReport:
     unreadable_files: list[UnreadableFile] = field(default_factory=list)
     settings: dict[str, object] = field(default_factory=dict)
     """The settings a reader needs to understand the report (the cap, the age limit)."""
+    workers: dict[str, dict[str, int]] = field(default_factory=dict)
+    """A run over Redis (REDIS_URL): per process, the requests, items and failures it handed
+    back, and how many of its requests were put back when it stopped answering."""
 
     def add(self, outcome: str, url: str, **details) -> Article:
         article = Article(url, **details)

@@ -52,6 +52,9 @@ def now_ms() -> int:
 class RfiSpider(scrapy.Spider):
     name = "rfi"
     allowed_domains = ["www.rfi.fr"]
+    archive_callbacks = ("parse_feed", "parse_sitemap", "parse_section")
+    """Callbacks that read the archive (discovery decides what is new): with REDIS_URL,
+    a worker sends their responses to the archive's process, where they run."""
 
     @cached_property
     def edition(self) -> rfi_sources.Edition:

@@ -1,0 +1,87 @@
+"""One politeness budget for all processes of a run over Redis: together they keep the
+site's Crawl-delay and DOWNLOAD_DELAY, and a Retry-After answered to one holds them all
+back. Three processes (the archive's and two workers) against a loopback site that
+notes when each request arrives."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from newsspider.archive import read_entry
+from tests.cassette_factory import SMALL_ARCHIVE
+from tests.conftest import SHARED_ARCHIVE
+from tests.test_distributed import distributed_refresh, last_line
+
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+
+SEED_PATH = read_entry(SHARED_ARCHIVE / SMALL_ARCHIVE[0]).url.removeprefix("https://www.rfi.fr")
+HOLD = 2
+"""Seconds of the Retry-After in the test of holds."""
+SLACK = 0.03
+"""Seconds between a send and its arrival at the server, on loopback."""
+
+
+def gaps(times: list[float]) -> list[float]:
+    return [b - a for a, b in itertools.pairwise(times)]
+
+
+def robots_with_crawl_delay(seconds: float):
+    body = f"User-agent: *\nCrawl-delay: {seconds}\nDisallow:\n".encode()
+    return lambda recorded: lambda count: (200, {"Content-Type": "text/plain"}, body)
+
+
+FEEDS_ONLY = {"RFI_SITEMAPS": "", "RFI_SECTIONS": ""}
+"""The feeds and their articles: enough requests to time, soon done."""
+
+
+def test_all_processes_together_keep_download_delay(tmp_path, redis_server):
+    _, hits, processes, logs = distributed_refresh(
+        tmp_path, redis_server.url, delay=0, DOWNLOAD_DELAY=0.1, **FEEDS_ONLY
+    )
+    assert [p.returncode for p in processes] == [0, 0, 0], logs[0][-3000:]
+    assert [path for _, path in hits.log[:3]] == ["/robots.txt"] * 3
+    times = [t for t, _ in hits.log[3:]]  # each process's first request also sets it up
+    assert len(times) >= 10
+    assert min(gaps(times)) >= 0.1 - SLACK
+
+
+def test_all_processes_together_keep_the_sites_crawl_delay(tmp_path, redis_server):
+    _, hits, processes, logs = distributed_refresh(
+        tmp_path,
+        redis_server.url,
+        delay=0,
+        routes={"/robots.txt": robots_with_crawl_delay(0.3)},
+        **FEEDS_ONLY,
+    )
+    assert [p.returncode for p in processes] == [0, 0, 0], logs[0][-3000:]
+    robots_read = max(i for i, (_, path) in enumerate(hits.log) if path == "/robots.txt")
+    times = [t for t, _ in hits.log[robots_read:]]
+    assert len(times) >= 8
+    assert min(gaps(times)) >= 0.3 - SLACK  # one process read it: every process keeps it
+
+
+def test_a_retry_after_answered_to_one_process_holds_them_all_back(tmp_path, redis_server):
+    def busy_once(recorded):
+        def answer(count):
+            if count == 0:
+                return 503, {"Retry-After": str(HOLD)}, b""
+            return recorded(count)
+
+        return answer
+
+    _, hits, processes, logs = distributed_refresh(
+        tmp_path, redis_server.url, delay=0, routes={SEED_PATH: busy_once}
+    )
+    assert [p.returncode for p in processes] == [0, 0, 0], logs[0][-3000:]
+    [busy_at, *_] = [t for t, path in hits.log if path == SEED_PATH]
+    # the process that got the 503 needs a moment to tell the others (more on a busy machine)
+    during = [path for t, path in hits.log if busy_at + 0.3 < t < busy_at + HOLD - SLACK]
+    assert during == []  # nobody sent anything while the site asked to wait
+    assert [path for _, path in hits.log].count(SEED_PATH) == 2  # and then it was retried
+    # a transient answer: the run ends as complete as one without it
+    assert (
+        last_line(logs[0])
+        == "INFO: refresh: checked=10 unchanged=4 updated=0 new=6 gone=0 failed=0"
+    )
