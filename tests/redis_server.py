@@ -32,7 +32,7 @@ class RedisServer:
     def start(self) -> RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
-            pytest.fail("redis-server is not installed: `make setup` installs it")
+            pytest.fail("redis-server is not installed: `make redis` installs it (as root)")
         self.folder.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [
