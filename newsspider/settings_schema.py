@@ -86,6 +86,7 @@ SCHEMA: dict[str, Rule] = {
     "DOWNLOAD_HANDLERS": handlers,
     "CONCURRENT_REQUESTS": Int(min=1),
     "CONCURRENT_REQUESTS_PER_DOMAIN": Int(min=1),
+    "CONCURRENT_ITEMS": Int(min=1),
     "DOWNLOAD_DELAY": Float(min=0),
     "AUTOTHROTTLE_ENABLED": boolean,
     "AUTOTHROTTLE_START_DELAY": Float(min=0),
