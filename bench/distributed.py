@@ -1,12 +1,13 @@
 """Throughput of a refresh over Redis with 1, 2 and 4 workers, next to one process.
 
-    .venv/bin/python bench/distributed.py [--copies 5] [--latency 0.05] [--delay 0.05]
+    .venv/bin/python bench/distributed.py [--copies 13] [--latency 0.05] [--delay 0.05]
 
-A loopback server plays www.rfi.fr: every real /cn/ entry of ../shared/rfi/archive,
-``--copies`` times under distinct URLs, each page composed from the real template
-(tests/compose.py) and answered after ``--latency`` seconds. Each run refreshes a fresh
-copy of that archive (RFI_RECHECK_EVERYTHING, no discovery): every page is fetched,
-normalized and found unchanged. A redis-server runs on a free loopback port.
+A loopback server plays www.rfi.fr: the real entries of ../shared/rfi/archive whose
+composed pages the page tests vouch for (bench/e2e_site.py), ``--copies`` times under
+distinct URLs, each page composed from the real template (tests/compose.py) and answered
+after ``--latency`` seconds. Each run refreshes a fresh copy of that archive
+(RFI_RECHECK_EVERYTHING, no discovery): every page is fetched, normalized and found
+unchanged. A redis-server runs on a free loopback port.
 
 1. Politeness off (DOWNLOAD_DELAY=0, no AutoThrottle): pages per second, single process
    and the archive's process with 1, 2, 4 workers, and the ratio to the single process.
@@ -32,25 +33,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from newsspider import settings as project_settings
-from newsspider.archive import Entry, read_entry
+from newsspider.archive import Entry
 from newsspider.archive.writer import entry_file_name
 from tests.compose import compose_page
 from tests.loopback import LoopbackServer
 from tests.loopback_site import SITE, Hits
 from tests.redis_server import RedisServer
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from e2e_site import sample_entries
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "rfi" / "archive"
 ROBOTS = b"User-agent: *\nDisallow:\n"
 
 
 def entries(copies: int) -> list[Entry]:
-    real = []
-    for path in sorted(SHARED.iterdir()):
-        if path.suffix in (".md", ".txt"):
-            entry = read_entry(path)
-            if entry.url.startswith(SITE + "cn/"):
-                real.append(entry)
+    real = sample_entries()  # a page composed from any other entry is not whole: held back
     return [
         Entry(e.timestamp, e.title, f"{e.url}-{copy}", e.html)
         for copy in range(copies)
@@ -164,7 +162,7 @@ def table(title: str, rows: list[dict], rate_label: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, default=5)
+    parser.add_argument("--copies", type=int, default=13)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--delay", type=float, default=0.05)
     args = parser.parse_args()
@@ -177,7 +175,7 @@ def main() -> None:
             runs = [None, 1, 2, 4]
             fast = [one_run(work / "fast", articles, args.latency, 0, n, redis.url) for n in runs]
             table("Politeness off (DOWNLOAD_DELAY=0)", fast, "pages/s")
-            polite_articles = articles[: len(articles) // args.copies]
+            polite_articles = articles[: len(articles) // 5]
             polite = [
                 one_run(work / "polite", polite_articles, args.latency, args.delay, n, redis.url)
                 for n in runs

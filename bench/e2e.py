@@ -291,10 +291,11 @@ def main() -> None:
                     crawls.run(base, "record", n, f"record-{n}")
                 runs = [crawls.run(base, mode, n, f"{mode}-{n}-{k}") for k in range(args.runs)]
                 rows.append(summary(f"{mode} {n}", runs, bench_rate, parse_rate))
-                unchanged = unchanged or statistics.median(r["rate"] for r in runs)
-                if mode == "replay":
+                if mode == "unchanged":
+                    unchanged = statistics.median(r["rate"] for r in runs)
+                if mode == "replay" and unchanged:
                     over = statistics.median(r["rate"] for r in runs) / unchanged
-                    rows[-1] += f"  ({over:.2f}x the first row of {n}: unchanged over loopback)"
+                    rows[-1] += f"  ({over:.2f}x unchanged {n} over loopback)"
                 print(rows[-1], flush=True)
     if args.big and "304" in modes:
         big = args.dir / f"archive-{args.big}"

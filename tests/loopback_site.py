@@ -5,6 +5,10 @@
 under their www.rfi.fr URLs, so the spider reads them as RFI's. ``site_from_cassette``
 turns a shipped cassette into the server's routes: the pages the other tests replay,
 now over real sockets, with the server counting who asked for what, and when.
+
+A middleware, not tests/reroute.py's download handler: with REDIS_URL the add-on puts
+its paced handler (the shared politeness budget) in DOWNLOAD_HANDLERS over everything,
+and that handler must see the downloads these tests and bench/distributed.py count.
 """
 
 from __future__ import annotations
