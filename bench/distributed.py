@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +35,7 @@ from newsspider.archive import Entry
 from newsspider.archive.writer import entry_file_name
 from tests.compose import compose_page
 from tests.loopback import LoopbackServer
-from tests.loopback_site import SITE, Hits
+from tests.loopback_site import SITE, Hits, start_crawl
 from tests.redis_server import RedisServer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -101,16 +99,6 @@ def settings(base: str, download_delay: float, **extra) -> list[str]:
     return [arg for name, value in values.items() for arg in ("-s", f"{name}={value}")]
 
 
-def crawl(log: Path, args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", "rfi", *args],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-
-
 def one_run(work: Path, articles, latency, download_delay, workers, redis_url) -> dict:
     """workers=None: a single process without Redis."""
     name = "single" if workers is None else f"workers-{workers}"
@@ -119,18 +107,22 @@ def one_run(work: Path, articles, latency, download_delay, workers, redis_url) -
     with LoopbackServer(site(articles, latency, hits)) as server:
         frontier = {} if workers is None else {"REDIS_URL": redis_url}
         helpers = [
-            crawl(
+            start_crawl(
                 work / name / f"worker-{n}.log",
-                ["-a", "role=worker", *settings(server.base, download_delay, **frontier)],
+                "-a",
+                "role=worker",
+                *settings(server.base, download_delay, **frontier),
             )
             for n in range(workers or 0)
         ]
         if helpers:
             time.sleep(2)  # workers started and waiting
         began = time.monotonic()
-        main = crawl(
+        main = start_crawl(
             work / name / "archive.log",
-            ["-s", f"ARCHIVE_DIR={archive}", *settings(server.base, download_delay, **frontier)],
+            "-s",
+            f"ARCHIVE_DIR={archive}",
+            *settings(server.base, download_delay, **frontier),
         )
         main.wait()
         wall = time.monotonic() - began

@@ -13,6 +13,9 @@ and that handler must see the downloads these tests and bench/distributed.py cou
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -20,6 +23,7 @@ import yaml
 from scrapy.exceptions import NotConfigured
 
 SITE = "https://www.rfi.fr/"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class LoopbackSite:
@@ -99,3 +103,14 @@ def _counted(path, route, hits: Hits):
         return route(count)
 
     return answer
+
+
+def start_crawl(log: Path, *args: str) -> subprocess.Popen:
+    """``scrapy crawl rfi`` of this checkout in the background, its log in ``log``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "scrapy", "crawl", "rfi", *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )

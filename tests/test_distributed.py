@@ -10,10 +10,7 @@ single-process refresh writes.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,9 +19,9 @@ import pytest
 from newsspider import settings as project_settings
 from newsspider.archive import read_entry
 from tests.cassette_factory import DISCOVERED, SMALL_ARCHIVE
-from tests.conftest import CASSETTES, ROOT, SHARED_ARCHIVE, make_archive, run_scrapy
+from tests.conftest import CASSETTES, SHARED_ARCHIVE, make_archive, run_scrapy
 from tests.loopback import LoopbackServer
-from tests.loopback_site import SITE, Hits, site_from_cassette
+from tests.loopback_site import SITE, Hits, site_from_cassette, start_crawl
 
 DISCOVERY = CASSETTES / "test_discovery" / "discovery.yaml"
 NOW_MS = 1_800_000_000_000
@@ -52,17 +49,6 @@ def settings_for(base: str, **extra) -> list[str]:
         **extra,
     }
     return [arg for name, value in values.items() for arg in ("-s", f"{name}={value}")]
-
-
-def start(log: Path, *args: str) -> subprocess.Popen:
-    """``scrapy crawl rfi`` in the background, its log in ``log``."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "scrapy", "crawl", "rfi", *args],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("w"),
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -105,11 +91,11 @@ def distributed_refresh(tmp_path, redis_url, *, worker_extra=None, delay=0.1, ro
     site_routes = site_from_cassette(DISCOVERY, hits, delay=delay, overrides=routes)
     with LoopbackServer(site_routes) as site:
         workers = [
-            start(log, "-a", "role=worker", *settings_for(site.base, **worker, **more))
+            start_crawl(log, "-a", "role=worker", *settings_for(site.base, **worker, **more))
             for log, more in zip(logs[1:], [worker_extra or {}, {}], strict=True)
         ]
         wait_for_spider_opened(logs[1:])  # the workers are waiting when the run begins
-        archive_process = start(
+        archive_process = start_crawl(
             logs[0], "-s", f"ARCHIVE_DIR={archive}", *settings_for(site.base, **frontier)
         )
         processes = [archive_process, *workers]
@@ -189,8 +175,8 @@ def test_a_redis_restart_mid_run_fails_the_run_with_one_line_and_leaves_the_arch
     frontier = {"REDIS_URL": redis_server.url, **QUICK_FRONTIER}
     with LoopbackServer(site_from_cassette(DISCOVERY, hits, delay=0.4)) as site:
         settings = settings_for(site.base, **frontier)
-        worker = start(tmp_path / "worker.log", "-a", "role=worker", *settings)
-        run = start(tmp_path / "archive.log", "-s", f"ARCHIVE_DIR={archive}", *settings)
+        worker = start_crawl(tmp_path / "worker.log", "-a", "role=worker", *settings)
+        run = start_crawl(tmp_path / "archive.log", "-s", f"ARCHIVE_DIR={archive}", *settings)
         deadline = time.monotonic() + 30
         joined = tmp_path / "worker.log"
         while "joined run" not in joined.read_text() or len(hits.paths()) < 6:
