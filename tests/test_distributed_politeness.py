@@ -19,10 +19,12 @@ from tests.test_distributed import distributed_refresh, last_line
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 SEED_PATH = read_entry(SHARED_ARCHIVE / SMALL_ARCHIVE[0]).url.removeprefix("https://www.rfi.fr")
-HOLD = 2
+HOLD = 4
 """Seconds of the Retry-After in the test of holds."""
 SLACK = 0.03
 """Seconds between a send and its arrival at the server, on loopback."""
+GRANTED_BEFORE = 1.0
+"""Seconds a request granted just before a hold may take to reach the server."""
 
 
 def gaps(times: list[float]) -> list[float]:
@@ -80,12 +82,14 @@ def test_a_retry_after_answered_to_one_process_holds_them_all_back(tmp_path, red
     # When the hold began, on the server's clock: the hold key keeps its end (Redis's clock,
     # the machine's wall clock). Timed from the 503 instead, a busy machine's slow relay of
     # the answer let a request granted before the hold arrive inside the window.
-    [key] = redis.Redis.from_url(redis_server.url).keys("*:site:*:hold")
-    hold_ends = int(redis.Redis.from_url(redis_server.url).get(key)) / 1000
+    client = redis.Redis.from_url(redis_server.url)
+    [key] = client.keys("*:site:*:hold")
+    hold_ends = int(client.get(key)) / 1000
     hold_ends -= time.time() - time.monotonic()  # as hits.log times it
     hold_began = hold_ends - HOLD
-    # a request granted just before the hold may still be on its way for a moment
-    during = [path for t, path in hits.log if hold_began + 0.3 < t < hold_ends - SLACK]
+    # a request granted just before the hold may still be on its way (over 0.3 s
+    # seen with three crawls, the server and two busy loops on 2 cores)
+    during = [path for t, path in hits.log if hold_began + GRANTED_BEFORE < t < hold_ends - SLACK]
     assert during == []  # nobody sent anything while the site asked to wait
     after = [path for t, path in hits.log if t >= hold_ends - SLACK]
     assert SEED_PATH in after  # then it was retried,
