@@ -119,18 +119,18 @@ class ArchiveWriter:
     def sync(self) -> None:
         """Make the renames left to it durable (``defer_folder_sync``): fsync their folders."""
         while self._unsynced:
-            folder = self._unsynced.pop()
-            try:
-                fsync_dir(folder)
-            except OSError as exc:
-                raise ArchiveWriteError.from_os_error(folder, exc) from exc
+            _sync_folder(self._unsynced.pop())
 
-    def _write_entry(self, name: str, entry: Entry, fingerprint: str | None) -> None:
-        written = _write(
-            os.path.join(self.root, name), entry.serialize(), not self.defer_folder_sync
-        )
+    def _write_in_root(self, path: str, data: bytes) -> os.stat_result:
+        """Write a file of the archive folder itself; its rename made durable now, or by
+        :meth:`sync` with ``defer_folder_sync``."""
+        written = _write(path, data, not self.defer_folder_sync)
         if self.defer_folder_sync:
             self._unsynced.add(self.root)
+        return written
+
+    def _write_entry(self, name: str, entry: Entry, fingerprint: str | None) -> None:
+        written = self._write_in_root(os.path.join(self.root, name), entry.serialize())
         if fingerprint is None:
             fingerprint = fingerprint_of(entry.title, entry.html)
         self.index.record_written(name, entry, fingerprint, written.st_size, written.st_mtime_ns)
@@ -145,10 +145,7 @@ class ArchiveWriter:
         copy_path = _free_path(folder, str(timestamp))
         _write(copy_path, data)  # the copy is safe before the original changes
         for parent in created:  # and so are the folders just made for it
-            try:
-                fsync_dir(parent)
-            except OSError as exc:
-                raise ArchiveWriteError.from_os_error(parent, exc) from exc
+            _sync_folder(parent)
         return copy_path
 
     def mark_gone(self, name: str, url: str, status: int, when_ms: int) -> str:
@@ -165,9 +162,7 @@ class ArchiveWriter:
             "last_checked_ms": when_ms,
         }
         data = json.dumps(record, ensure_ascii=False, indent=2) + "\n"
-        _write(record_path, data.encode("utf-8"), not self.defer_folder_sync)
-        if self.defer_folder_sync:
-            self._unsynced.add(self.root)
+        self._write_in_root(record_path, data.encode("utf-8"))
         return record_path
 
     def clear_gone(self, name: str) -> bool:
@@ -187,6 +182,13 @@ def _write(path: str, data: bytes, sync_folder: bool = True) -> os.stat_result:
         return atomic_write(path, data, sync_folder=sync_folder)
     except OSError as exc:
         raise ArchiveWriteError.from_os_error(path, exc) from exc
+
+
+def _sync_folder(folder: str) -> None:
+    try:
+        fsync_dir(folder)
+    except OSError as exc:
+        raise ArchiveWriteError.from_os_error(folder, exc) from exc
 
 
 def _make_folders(folder: str) -> list[str]:
