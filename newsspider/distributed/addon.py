@@ -4,7 +4,7 @@ Listed in ``ADDONS``; without ``REDIS_URL`` it stays off and nothing changes. Wi
 
 - every process: scrapy-redis's scheduler on the run's frontier
   (newsspider.distributed.scheduler), ``start()`` wrapped by FrontierStart, and the
-  shared politeness budget (SharedRateLimit, SharedHolds);
+  shared politeness budget (PacedDownloadHandler, SharedHolds);
 - a worker (``-a role=worker``) also has no archive: no run lock, no pipelines (its
   results go to the archive's process), no report.
 """
